@@ -1,0 +1,187 @@
+"""The `study` command line (argparse). Faces are imported only when their command runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+
+EXIT_BAD_INPUT = 2
+
+OVERVIEW = """\
+study: learn how AWS Lambda behaves (AWS Certified Developer - Associate, chapter 18)
+
+  study                      open the app (chapter map, lessons, labs, practice)
+  study learn [SECTION]      read a lesson in the terminal, e.g. study learn 18.6
+  study lab FILE             open a lab (or any scenario file) in the app
+  study sim FILE             run a scenario and show its timeline (--json, --summary)
+  study price --memory MB --duration-ms MS --requests N [--json]
+                             a month's cost with the free tier
+  study questions            the question bank (--json, --seed, --section, --stats)
+  study quiz [-n N]          a quick quiz in the terminal
+  study check                validate lessons, rules, labs and questions
+
+Run `study COMMAND --help` for the options of one command."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="study", description="Learn how AWS Lambda behaves.",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="store_true", help="print the version")
+    sub = p.add_subparsers(dest="command")
+
+    sim = sub.add_parser("sim", help="run a scenario file and show what happened")
+    sim.add_argument("file", help="a scenario YAML file (see content/labs for examples)")
+    out = sim.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the whole trace as JSON")
+    out.add_argument("--summary", action="store_true", help="print only the summary and a count of final states")
+    sim.add_argument("--misconception", action="append", default=[], metavar="ID",
+                     help="play the scenario with a named misconception switched on (for comparison)")
+    sim.add_argument("--profile", choices=["exam", "aws"], help="override the scenario's profile")
+
+    price = sub.add_parser("price", help="a month's Lambda cost with the free tier")
+    price.add_argument("--memory", type=int, required=True, metavar="MB", help="MemorySize, 128..10240")
+    price.add_argument("--duration-ms", type=float, required=True, metavar="MS", help="average duration per call")
+    price.add_argument("--requests", type=int, required=True, metavar="N", help="invocations per month")
+    price.add_argument("--json", action="store_true", help="print JSON")
+
+    learn = sub.add_parser("learn", help="read a lesson in the terminal")
+    learn.add_argument("section", nargs="?", help="a section such as 18.6 (omit for the table of contents)")
+
+    sub.add_parser("check", help="validate all content, rules, labs and questions")
+
+    q = sub.add_parser("questions", help="print the question bank")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--section")
+    q.add_argument("--stats", action="store_true", help="counts per section, template and rule")
+
+    quiz = sub.add_parser("quiz", help="a plain terminal quiz with immediate feedback")
+    quiz.add_argument("--section")
+    quiz.add_argument("-n", type=int, default=10, help="number of questions (default 10)")
+    quiz.add_argument("--seed", type=int)
+
+    lab = sub.add_parser("lab", help="open a lab or scenario file in the app")
+    lab.add_argument("file")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.version:
+        from study import __version__
+
+        print(__version__)
+        return 0
+    try:
+        if args.command is None:
+            return _app(None)
+        if args.command == "sim":
+            return _sim(args)
+        if args.command == "price":
+            return _price(args)
+        if args.command == "learn":
+            from study.terminal.learn import learn
+
+            return learn(args.section)
+        if args.command == "check":
+            from study.check import run_check
+
+            return run_check()
+        if args.command == "questions":
+            from study.terminal.questions import questions_command
+
+            return questions_command(args)
+        if args.command == "quiz":
+            from study.terminal.quiz import quiz_command
+
+            return quiz_command(args)
+        if args.command == "lab":
+            return _app(args.file)
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def _app(lab_file: str | None) -> int:
+    try:
+        from study.tui.app import make_app
+    except ImportError:
+        print(OVERVIEW)
+        return 0
+    if lab_file is not None:
+        from study.sim.config import load_scenario
+        from study.sim.errors import ScenarioError
+
+        try:
+            load_scenario(lab_file)
+        except ScenarioError as err:
+            print(f"study: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    make_app(lab_file=lab_file).run()
+    return 0
+
+
+def _sim(args) -> int:
+    from study.sim.config import load_scenario
+    from study.sim.engine import dumps
+    from study.sim.errors import ScenarioError
+    from study.sim.run import simulate
+
+    try:
+        scenario = load_scenario(args.file, frozenset(args.misconception))
+        if args.profile:
+            from study.sim import yamlpos
+            from study.sim.config import build_scenario
+
+            data, marks = yamlpos.load_file(args.file)
+            data["profile"] = args.profile
+            scenario = build_scenario(data, marks, args.file, scenario.base_dir, frozenset(args.misconception))
+        trace = simulate(scenario)
+    except ScenarioError as err:
+        print(f"study: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        sys.stdout.write(dumps(trace) + "\n")
+        return 0
+    if args.summary:
+        finals = Counter(v["final"] for v in trace["inputs"].values())
+        sys.stdout.write(json.dumps({"summary": trace["summary"], "finals": dict(sorted(finals.items()))}) + "\n")
+        return 0
+    from study.render import print_trace
+
+    print_trace(trace)
+    return 0
+
+
+def _price(args) -> int:
+    from study.sim.pricing import monthly_cost
+
+    problems = []
+    if not 128 <= args.memory <= 10240:
+        problems.append(f"--memory: {args.memory} is out of range 128..10240 (ValidationException: Member must "
+                        "have value between 128 and 10240)")
+    if args.duration_ms < 0 or args.duration_ms > 900_000:
+        problems.append(f"--duration-ms: {args.duration_ms:g} is out of range 0..900000 (the 15-minute timeout)")
+    if args.requests < 0:
+        problems.append("--requests: expected 0 or more")
+    if problems:
+        for p in problems:
+            print(f"study price: {p}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    cost = monthly_cost(args.memory, args.duration_ms, args.requests)
+    if args.json:
+        print(json.dumps(cost.to_json()))
+        return 0
+    from study.render import print_price
+
+    print_price(cost)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,428 @@
+"""The discrete-event core: a heap of (time, priority, sequence) events, execution environments, concurrency.
+
+Sources (sync, async, SQS, streams, ALB ...) schedule their own events and ask the engine to run the function;
+the engine records runs, logs and the timeline, and builds the trace every face reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import heapq
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from study.sim.config import MS, Scenario
+
+# At one instant: runs that end, visibility timeouts that expire, inputs that arrive, schedule firings,
+# then polls, batches and new runs (scenario-format.md). Ties keep scheduling order (the sequence number).
+P_END, P_VISIBLE, P_ARRIVE, P_FIRE, P_START = 0, 1, 2, 3, 4
+TIME_CAP_MS = 7 * 24 * 3600 * MS
+THROTTLE_CAP_S = 300
+
+
+def throttle_delay_s(k: int) -> int:
+    """MC-2: 1, 2, 4, ... seconds, capped at 300."""
+    return min(THROTTLE_CAP_S, 2 ** k)
+
+
+def seconds(ms: int | None) -> float | None:
+    return None if ms is None else ms / MS
+
+
+class Ids:
+    """Every generated id derives from the seed and what it names, so a what-if keeps unrelated ids."""
+
+    __slots__ = ("seed",)
+
+    def __init__(self, seed: int):
+        self.seed = seed
+
+    def digest(self, *parts: Any) -> bytes:
+        text = "|".join(str(p) for p in (self.seed, *parts))
+        return hashlib.sha256(text.encode()).digest()
+
+    def uuid(self, *parts: Any) -> str:
+        return str(uuid.UUID(bytes=self.digest(*parts)[:16], version=4))
+
+    def hex(self, n: int, *parts: Any) -> str:
+        return self.digest(*parts).hex()[:n]
+
+
+class Env:
+    """One execution environment: its log stream, whether it is busy, and a real handler's module."""
+
+    __slots__ = ("number", "stream", "busy", "idle_since", "needs_init", "module", "freed_seq", "created_ms")
+
+    def __init__(self, number: int, stream: str, created_ms: int):
+        self.number = number
+        self.stream = stream
+        self.busy = False
+        self.idle_since = 0
+        self.needs_init = True
+        self.module = None
+        self.freed_seq = 0
+        self.created_ms = created_ms
+
+
+class Invocation:
+    __slots__ = ("n", "request_id", "start", "end", "inputs", "shard", "attempt", "instance", "cold_start",
+                 "status", "error", "response", "event", "billed_ms", "env", "init_ms", "on_end", "extra",
+                 "duration_ms", "printed", "reset")
+
+    def to_json(self, cutoff_ms: int | None) -> dict:
+        running = cutoff_ms is not None and self.end > cutoff_ms
+        out = {
+            "n": self.n, "request_id": self.request_id, "start": seconds(self.start),
+            "end": None if running else seconds(self.end),
+            "inputs": list(self.inputs),
+        }
+        if self.shard is not None:
+            out["shard"] = self.shard
+        out.update({
+            "attempt": self.attempt, "instance": self.instance, "cold_start": self.cold_start,
+            "status": "running" if running else self.status,
+            "error": None if running else self.error,
+            "response": None if running else self.response,
+            "event": self.event, "billed_ms": self.billed_ms,
+        })
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+
+class InputState:
+    __slots__ = ("final", "at", "attempts", "targets", "receive_count")
+
+    def __init__(self) -> None:
+        self.final = "pending"
+        self.at: int | None = None
+        self.attempts = 0
+        self.targets: list[str] = []
+        self.receive_count: int | None = None
+
+    def to_json(self) -> dict:
+        return {"final": self.final, "at": seconds(self.at) if self.final != "pending" else None,
+                "attempts": self.attempts, "targets": list(self.targets), "receive_count": self.receive_count}
+
+
+class Engine:
+    """Runs one scenario to its trace. Deterministic: same scenario and seed, same bytes."""
+
+    def __init__(self, scenario: Scenario):
+        self.s = scenario
+        self.ids = Ids(scenario.seed)
+        self.mis = scenario.misconceptions
+        self.now = 0
+        self._heap: list[tuple] = []
+        self._seq = 0
+        self.invocations: list[Invocation] = []
+        self.deliveries: list[tuple[int, int, dict]] = []
+        self.logs: list[tuple[int, int, dict]] = []
+        self.timeline: list[tuple[int, int, dict]] = []
+        self.inputs: dict[str, InputState] = {}
+        self.http: dict[str, dict] = {}
+        self.envs: list[Env] = []
+        self.running = 0
+        self.max_running = 0
+        self.throttles = 0
+        self.stopped_by = "quiet"
+        self.stop_ms: int | None = None
+        self.last_ms = 0
+        self.deliveries_of: dict[str, int] = {}  # input id -> invocations whose event held it
+        fn = scenario.function
+        self.fn_arn = fn["FunctionArn"]
+        self.memory = fn["MemorySize"]
+        self.timeout_ms = fn["Timeout"] * MS
+        self.init_ms = round(fn["init_duration"] * MS)
+        self.idle_ms = round(fn["idle_ttl"] * MS)
+        self.reserved = fn["ReservedConcurrentExecutions"]
+        self.limit = self.reserved if self.reserved is not None else scenario.account_concurrency
+        self.handler = None
+        if scenario.handler:
+            from study.sim.handlers import RealHandler
+
+            self.handler = RealHandler(scenario, self)
+        for item in scenario.inputs:
+            self.inputs[item["id"]] = InputState()
+
+    # -- the clock -------------------------------------------------------------------------------------------
+
+    def at(self, t_ms: int, prio: int, fn: Callable, *args: Any) -> None:
+        heapq.heappush(self._heap, (t_ms, prio, self._seq, fn, args))
+        self._seq += 1
+
+    def run(self, source) -> dict:
+        source.start()
+        until = self.s.until_ms
+        heap = self._heap
+        while heap:
+            t = heap[0][0]
+            if until is not None and t > until:
+                self.stopped_by, self.stop_ms = "until", until
+                break
+            if t > TIME_CAP_MS:
+                self.stopped_by, self.stop_ms = "time_cap", TIME_CAP_MS
+                break
+            _, _, _, fn, args = heapq.heappop(heap)
+            self.now = t
+            fn(*args)
+            if self.stopped_by == "max_invocations":
+                self.stop_ms = self.now
+                break
+        return self.trace(source)
+
+    def iso(self, t_ms: int | None = None, ms_digits: bool = True) -> str:
+        t = self.s.start_time + dt.timedelta(milliseconds=self.now if t_ms is None else t_ms)
+        t = t.astimezone(dt.UTC)
+        if ms_digits:
+            return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+        return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def epoch_ms(self, t_ms: int | None = None) -> int:
+        base = int(self.s.start_time.timestamp() * 1000)
+        return base + (self.now if t_ms is None else t_ms)
+
+    # -- records ---------------------------------------------------------------------------------------------
+
+    def tl(self, kind: str, rule: str | None = None, t_ms: int | None = None, **fields: Any) -> None:
+        entry: dict[str, Any] = {"t": seconds(self.now if t_ms is None else t_ms), "kind": kind}
+        entry.update(fields)
+        if rule:
+            entry["rule"] = rule
+        self.timeline.append((self.now if t_ms is None else t_ms, self._next(), entry))
+        self.last_ms = max(self.last_ms, self.now if t_ms is None else t_ms)
+
+    def _next(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def log(self, t_ms: int, stream: str, message: str) -> None:
+        self.logs.append((t_ms, self._next(), {
+            "t": seconds(t_ms), "group": f"/aws/lambda/{self.s.function['FunctionName']}", "stream": stream,
+            "message": message}))
+
+    def deliver(self, kind: str, target: str, input_ids: list[str], message: Any, attributes: dict | None = None,
+                rule: str | None = None) -> None:
+        entry = {"t": seconds(self.now), "target": target, "kind": kind, "inputs": list(input_ids),
+                 "message": message}
+        if attributes is not None:
+            entry["attributes"] = attributes
+        self.deliveries.append((self.now, self._next(), entry))
+        self.tl("deliver", rule, target=target, delivery=kind, inputs=list(input_ids))
+        for iid in input_ids:
+            st = self.inputs[iid]
+            if target not in st.targets:
+                st.targets.append(target)
+
+    def settle(self, iid: str, final: str, t_ms: int | None = None) -> None:
+        st = self.inputs[iid]
+        st.final = final
+        st.at = self.now if t_ms is None else t_ms
+
+    # -- environments and runs -------------------------------------------------------------------------------
+
+    def can_run(self) -> bool:
+        return self.running < self.limit
+
+    def _acquire_env(self) -> tuple[Env, bool]:
+        now = self.now
+        best = None
+        for env in self.envs:
+            if env.busy or env.stream is None:
+                continue
+            if now - env.idle_since >= self.idle_ms:
+                # Idle for idle_ttl (exactly counts): the environment is gone.
+                self.tl("env_expire", "env.warm-reuse", t_ms=env.idle_since + self.idle_ms, instance=env.number)
+                env.stream = None
+                continue
+            if best is None or (env.idle_since, env.freed_seq) > (best.idle_since, best.freed_seq):
+                best = env
+        if best is not None and "every-invoke-cold" not in self.mis:
+            cold = best.needs_init
+            return best, cold
+        number = len(self.envs) + 1
+        day = (self.s.start_time + dt.timedelta(milliseconds=now)).strftime("%Y/%m/%d")
+        env = Env(number, f"{day}/[$LATEST]{self.ids.hex(32, 'env', number)}", now)
+        self.envs.append(env)
+        return env, True
+
+    def start_run(self, inputs: list[str], event: Any, attempt: int, request_id: str, on_end: Callable,
+                  shard: str | None = None, item_id: Callable[[str], str] | None = None,
+                  extra: dict | None = None) -> Invocation | None:
+        """Start the handler now (after INIT on a cold start). The caller has checked `can_run()`."""
+        if len(self.invocations) >= self.s.max_invocations:
+            self.stopped_by = "max_invocations"
+            return None
+        env, cold = self._acquire_env()
+        env.busy = True
+        inv = Invocation()
+        inv.n = len(self.invocations) + 1
+        inv.request_id = request_id
+        inv.inputs = inputs
+        inv.shard = shard
+        inv.attempt = attempt
+        inv.instance = env.number
+        inv.cold_start = cold
+        inv.env = env
+        inv.extra = extra
+        inv.on_end = on_end
+        inv.printed = []
+        inv.init_ms = self.init_ms if cold else 0
+        self.tl("env_create" if cold else "env_reuse", "env.cold-start" if cold else "env.warm-reuse",
+                instance=env.number, request_id=request_id)
+        inv.start = self.now + inv.init_ms
+        for iid in inputs:
+            self.deliveries_of[iid] = self.deliveries_of.get(iid, 0) + 1
+            self.inputs[iid].attempts += 1
+        inv.event = event
+        status, error, response, duration = self._outcome(inv, item_id)
+        if duration > self.timeout_ms:
+            status, duration = "timeout", self.timeout_ms
+            error = {"errorType": "Sandbox.Timedout",
+                     "errorMessage": f"Task timed out after {self.timeout_ms / MS:.2f} seconds"}
+            response = None
+        inv.status, inv.error, inv.response, inv.duration_ms = status, error, response, duration
+        inv.reset = status == "timeout" or (error is not None and str(error.get("errorType", "")).startswith("Runtime."))
+        inv.end = inv.start + duration
+        billed = max(1, duration)
+        if cold and self.s.profile == "aws":
+            billed = max(1, duration + inv.init_ms)  # MC-25: ceil(init + invoke), whole ms already
+        inv.billed_ms = billed
+        env.needs_init = False
+        self.invocations.append(inv)
+        self.running += 1
+        self.max_running = max(self.max_running, self.running)
+        self.tl("invoke_start", None, t_ms=inv.start, n=inv.n, inputs=list(inputs), instance=env.number,
+                attempt=attempt, cold_start=cold, **({"shard": shard} if shard else {}))
+        self.log(inv.start, env.stream, f"START RequestId: {request_id} Version: $LATEST")
+        self.at(inv.end, P_END, self._end_run, inv)
+        return inv
+
+    def _outcome(self, inv: Invocation, item_id) -> tuple[str, dict | None, Any, int]:
+        b = self.s.behavior
+        duration = b.duration_ms + b.duration_per_record_ms * len(inv.inputs)
+        if self.handler is not None:
+            status, error, response = self.handler.call(inv)
+            return status, error, response, duration
+        throws = b.fail == "always" or inv.attempt in b.fail_attempts and self.s.type in (
+            "sync", "async", "alb", "s3", "sns", "eventbridge", "schedule")
+        for iid in inv.inputs:
+            if iid in b.fail_records:
+                limit = b.fail_records[iid]
+                if limit is None or self.deliveries_of[iid] <= limit:
+                    throws = True
+        if throws:
+            return "error", {"errorType": "Exception", "errorMessage": "Simulated failure", "stackTrace": []}, None, \
+                duration
+        response = None
+        failures = []
+        for iid in inv.inputs:
+            if iid in b.report_failures:
+                limit = b.report_failures[iid]
+                if limit is None or self.deliveries_of[iid] <= limit:
+                    failures.append(iid)
+        if b.has_returns:
+            response = _substitute(b.returns, item_id)
+        elif failures and item_id is not None:
+            response = {"batchItemFailures": [{"itemIdentifier": item_id(i)} for i in failures]}
+        return "success", None, response, duration
+
+    def _end_run(self, inv: Invocation) -> None:
+        self.running -= 1
+        env = inv.env
+        env.busy = False
+        env.idle_since = self.now
+        env.freed_seq = self._next()
+        if inv.reset:
+            env.needs_init = True  # the runtime is re-initialised on the next invoke; same log stream
+        for line in inv.printed:
+            self.log(inv.end, env.stream, line)
+        if inv.error is not None:
+            if inv.status == "timeout":
+                self.log(inv.end, env.stream,
+                         f"{self.iso(inv.end)} {inv.request_id} Task timed out after {self.timeout_ms / MS:.2f} seconds")
+            else:
+                self.log(inv.end, env.stream, f"[ERROR] {inv.error.get('errorType')}: {inv.error.get('errorMessage')}")
+        self.log(inv.end, env.stream, f"END RequestId: {inv.request_id}")
+        report = (f"REPORT RequestId: {inv.request_id}\tDuration: {inv.duration_ms:.2f} ms\t"
+                  f"Billed Duration: {inv.billed_ms} ms\tMemory Size: {self.memory} MB\t"
+                  f"Max Memory Used: {min(self.memory, 40 + len(inv.inputs) // 10)} MB")
+        if inv.cold_start:
+            report += f"\tInit Duration: {inv.init_ms:.2f} ms"
+        self.log(inv.end, env.stream, report)
+        self.tl("invoke_end", None, n=inv.n, status=inv.status, inputs=list(inv.inputs))
+        inv.on_end(inv)
+
+    # -- the trace -------------------------------------------------------------------------------------------
+
+    def trace(self, source) -> dict:
+        cutoff = self.stop_ms if self.stopped_by in ("until", "max_invocations", "time_cap") else None
+        invs = []
+        for inv in self.invocations:
+            if cutoff is not None and inv.start > cutoff:
+                continue
+            invs.append(inv.to_json(cutoff))
+            if cutoff is not None and inv.end > cutoff:
+                for iid in inv.inputs:
+                    st = self.inputs[iid]
+                    if st.final in ("pending",) or (st.at is not None and st.at > cutoff):
+                        st.final, st.at = "pending", None
+        invs.sort(key=lambda x: x["start"])
+        for i, entry in enumerate(invs, 1):
+            entry["n"] = i
+        for st in self.inputs.values():
+            if st.at is not None and cutoff is not None and st.at > cutoff:
+                st.final, st.at = "pending", None
+        gb_s = sum(i["billed_ms"] for i in invs) / 1000 * self.memory / 1024
+        from study.sim.pricing import run_cost
+
+        errors = sum(1 for i in invs if i["status"] in ("error", "timeout"))
+        last = max([self.last_ms] + [i["end"] * MS for i in invs if i["end"] is not None]
+                   + [d[0] for d in self.deliveries])
+        if cutoff is not None and self.stopped_by != "max_invocations":
+            last = min(last, cutoff) if self.stopped_by == "time_cap" else last
+        trace = {
+            "format": "study-trace/1",
+            "title": self.s.title,
+            "section": self.s.section,
+            "profile": self.s.profile,
+            "seed": self.s.seed,
+            "start_time": self.iso(0, ms_digits=False),
+            "misconceptions": sorted(self.mis),
+            "function": {k: v for k, v in self.s.function.items() if k != "handler" or v},
+            "trigger": self.s.trigger,
+            "invocations": invs,
+            "deliveries": [d[2] for d in sorted(self.deliveries, key=lambda d: (d[0], d[1]))
+                           if cutoff is None or d[0] <= cutoff],
+            "inputs": {iid: st.to_json() for iid, st in self.inputs.items()},
+            "http": [self.http[iid] for iid in source.http_order() if iid in self.http],
+            "logs": [e[2] for e in sorted(self.logs, key=lambda e: (e[0], e[1])) if cutoff is None or e[0] <= cutoff],
+            "timeline": [e[2] for e in sorted(self.timeline, key=lambda e: (e[0], e[1]))
+                         if cutoff is None or e[0] <= cutoff],
+            "summary": {
+                "invocations": len(invs), "errors": errors, "throttles": self.throttles, "requests": len(invs),
+                "gb_seconds": round(gb_s, 9),
+                "cost_usd": round(run_cost(len(invs), gb_s, self.s.profile, self.mis), 10),
+                "max_concurrency": self.max_running, "end": seconds(int(last)),
+                "stopped_by": self.stopped_by,
+            },
+        }
+        return trace
+
+
+def _substitute(value: Any, item_id) -> Any:
+    if isinstance(value, str) and value.startswith("@") and item_id is not None:
+        return item_id(value[1:])
+    if isinstance(value, dict):
+        return {k: _substitute(v, item_id) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, item_id) for v in value]
+    return value
+
+
+def dumps(trace: dict) -> str:
+    """The trace as JSON text: stable key order, so the same run gives the same bytes."""
+    return json.dumps(trace, indent=2, ensure_ascii=False)

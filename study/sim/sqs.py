@@ -1,0 +1,364 @@
+"""SQS event source mapping: long polling, batching window, visibility timeout, redrive, partial batch responses,
+FIFO group order and poller scaling (lambda-rules.md §7, MC-8, MC-16, MC-17, MC-26, MC-29)."""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+
+from study.sim import payloads
+from study.sim.config import MS
+from study.sim.engine import P_START, P_VISIBLE, Engine
+from study.sim.push import Source
+
+SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): MC-29
+INITIAL_POLLERS = 5
+
+
+class Message:
+    __slots__ = ("iid", "order", "message_id", "receipt_handle", "body", "group", "dedup_id", "sent_ms",
+                 "receive_count", "first_receive_ms", "state", "attributes", "sequence_number", "queue_arn",
+                 "visible_at", "token")
+
+    def __init__(self, iid: str, order: int):
+        self.iid = iid
+        self.order = order
+        self.state = "delayed"
+        self.receive_count = 0
+        self.first_receive_ms = None
+        self.token = 0
+
+
+class SqsSource(Source):
+    def __init__(self, engine: Engine):
+        super().__init__(engine)
+        q = self.t["Queue"]
+        self.fifo = q["FifoQueue"]
+        self.batch_size = self.t["BatchSize"]
+        self.window_ms = self.t["MaximumBatchingWindowInSeconds"] * MS
+        self.vt_ms = self.t["effective_visibility_timeout"] * MS
+        self.redrive = q["RedrivePolicy"]
+        self.rbif = "ReportBatchItemFailures" in self.t["FunctionResponseTypes"]
+        self.max_concurrency = self.t["ScalingConfig"]["MaximumConcurrency"]
+        self.rate, self.cap = SCALING[self.s.profile]
+        self.messages: dict[str, Message] = {}
+        self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (MC-17)
+        self.groups: dict[str, deque[Message]] = {}  # FIFO: each group's undeleted messages, in order
+        self.inflight_batches = 0
+        self.n_visible = 0
+        self.group_inflight: dict[str, int] = {}
+        self.t0: int | None = None
+        self.window_close: int | None = None
+        self.poll_pending_at: int | None = None
+        self.scale_at: int | None = None
+        self.pollers_seen = INITIAL_POLLERS
+        self.bisect = self.t.get("BisectBatchOnFunctionError", False)  # only with the sqs-bisect misconception
+        self.failure_destination = (self.t.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
+
+    # -- arrivals and visibility -----------------------------------------------------------------------------
+
+    def arrive(self, item: dict) -> None:
+        e = self.e
+        iid = item["id"]
+        msg = Message(iid, len(self.messages))
+        msg.message_id = e.ids.uuid("message", iid)
+        msg.receipt_handle = None
+        msg.body = item["body"]
+        msg.group = item.get("group")
+        msg.dedup_id = str(item.get("dedup_id") or payloads.md5(item["body"]) * 2)[:64] if self.fifo else None
+        msg.sent_ms = e.now
+        msg.attributes = item.get("attributes")
+        msg.sequence_number = f"{18849496460467696128 + msg.order * 65536:020d}" if self.fifo else None
+        msg.queue_arn = self.t["Queue"]["QueueArn"]
+        self.messages[iid] = msg
+        e.inputs[iid].receive_count = 0
+        if self.fifo:
+            self.groups.setdefault(msg.group, deque()).append(msg)
+        delay = item.get("delay_ms")
+        if delay is None:
+            delay = self.t["Queue"]["DelaySeconds"] * MS
+        e.tl("arrive", "sqs.batching", input=iid, **({"group": msg.group} if self.fifo else {}))
+        if delay:
+            msg.token += 1
+            e.at(e.now + delay, P_VISIBLE, self.become_visible, msg, msg.token)
+        else:
+            self._make_visible(msg)
+
+    def become_visible(self, msg: Message, token: int) -> None:
+        if msg.token != token or msg.state not in ("delayed", "inflight"):
+            return
+        self.e.tl("visible", "sqs.visibility-timeout", input=msg.iid, receive_count=msg.receive_count)
+        self._make_visible(msg)
+
+    def _set_state(self, msg: Message, state: str) -> None:
+        """Every state change goes through here, so the visible and in-flight counts stay exact."""
+        old = msg.state
+        if old == "visible":
+            self.n_visible -= 1
+        elif old == "inflight" and self.fifo:
+            self.group_inflight[msg.group] -= 1
+        if state == "visible":
+            self.n_visible += 1
+        elif state == "inflight" and self.fifo:
+            self.group_inflight[msg.group] = self.group_inflight.get(msg.group, 0) + 1
+        msg.state = state
+
+    def _make_visible(self, msg: Message) -> None:
+        self._set_state(msg, "visible")
+        if self.t0 is None:
+            self.t0 = self.e.now
+        if not self.fifo:
+            heapq.heappush(self.visible, (msg.order, msg))
+        self.request_poll()
+
+    def request_poll(self) -> None:
+        now = self.e.now
+        if self.poll_pending_at != now:
+            self.poll_pending_at = now
+            self.e.at(now, P_START, self.poll)
+
+    # -- polling ---------------------------------------------------------------------------------------------
+
+    def pollers(self) -> int:
+        ramp = INITIAL_POLLERS + self.rate * ((self.e.now - self.t0) // (60 * MS)) if self.t0 is not None else 0
+        n = min(self.cap, ramp)
+        if self.max_concurrency is not None:
+            n = min(n, self.max_concurrency)
+        return n
+
+    def _free(self) -> int:
+        e = self.e
+        return min(self.pollers() - self.inflight_batches, e.limit - e.running)
+
+    def poll(self) -> None:
+        e = self.e
+        self.poll_pending_at = None
+        while self._free() > 0:
+            available = self._available_count()
+            if available == 0:
+                break
+            if self.window_ms and available < self.batch_size:
+                if self.window_close is None:
+                    self.window_close = e.now + self.window_ms
+                    e.tl("poll", "esm.batching", window_closes=self.window_close / MS)
+                    e.at(self.window_close, P_START, self._window_closed, self.window_close)
+                    break
+                if e.now < self.window_close:
+                    break
+            self.window_close = None
+            batch = self._take_batch()
+            if not batch:
+                break
+            self._invoke(batch)
+        if self._available_count() and self._free() <= 0 and self.pollers() < min(
+                self.cap, self.max_concurrency or self.cap) and self.t0 is not None:
+            self._schedule_scale()
+
+    def _window_closed(self, close_at: int) -> None:
+        if self.window_close == close_at:
+            self.poll()
+
+    def _schedule_scale(self) -> None:
+        e = self.e
+        step = 60 * MS
+        nxt = self.t0 + ((e.now - self.t0) // step + 1) * step
+        if self.scale_at != nxt:
+            self.scale_at = nxt
+            e.at(nxt, P_START, self._scale, nxt)
+
+    def _scale(self, at: int) -> None:
+        n = self.pollers()
+        if n != self.pollers_seen:
+            self.pollers_seen = n
+            self.e.tl("scale", "sqs.scaling", pollers=n)
+        self.poll()
+
+    def _available_count(self) -> int:
+        if not self.fifo:
+            return self.n_visible
+        return sum(1 for g in self.groups.values() if self._group_head(g) is not None)
+
+    def _group_head(self, group: deque[Message]) -> Message | None:
+        if not group or self.group_inflight.get(group[0].group, 0):
+            return None
+        return group[0] if group[0].state == "visible" else None
+
+    def _take_batch(self) -> list[Message]:
+        batch: list[Message] = []
+        if not self.fifo:
+            while self.visible and len(batch) < self.batch_size:
+                _, msg = heapq.heappop(self.visible)
+                if msg.state != "visible":
+                    continue
+                if self._receive(msg):
+                    batch.append(msg)
+            return batch
+        # MC-26: one group per batch; the group whose oldest visible message was sent first.
+        ready = [(g[0].order, name) for name, g in self.groups.items() if self._group_head(g) is not None]
+        if not ready:
+            return batch
+        _, name = min(ready)
+        group = self.groups[name]
+        for msg in list(group):
+            if len(batch) >= self.batch_size or msg.state != "visible":
+                break
+            if self._receive(msg):
+                batch.append(msg)
+        return batch
+
+    def _receive(self, msg: Message) -> bool:
+        """Receive one message: count it, hide it, or redrive it to the queue's DLQ (MC-16)."""
+        e = self.e
+        limit = self.redrive["maxReceiveCount"] if self.redrive else None
+        if limit is not None and "redrive-extra-receive" in e.mis:
+            limit += 1
+        if limit is not None and msg.receive_count + 1 > limit:
+            self._set_state(msg, "redriven")
+            self._drop_from_group(msg)
+            if self.failure_destination:
+                e.deliver("on_failure", self.failure_destination, [msg.iid], payloads.sqs_redrive_message(e, msg),
+                          rule="sqs.no-destinations")
+            else:
+                e.deliver("redrive", self.redrive["deadLetterTargetArn"], [msg.iid],
+                          payloads.sqs_redrive_message(e, msg), rule="sqs.redrive")
+            e.tl("redrive", "sqs.redrive", input=msg.iid, receive_count=msg.receive_count)
+            e.settle(msg.iid, "dead_lettered")
+            return False
+        msg.receive_count += 1
+        e.inputs[msg.iid].receive_count = msg.receive_count
+        if msg.first_receive_ms is None:
+            msg.first_receive_ms = e.now
+        msg.receipt_handle = "AQEB" + e.ids.hex(48, "receipt", msg.iid, msg.receive_count)
+        self._set_state(msg, "inflight")
+        msg.token += 1
+        msg.visible_at = e.now + self.vt_ms
+        if "vt-from-end" not in e.mis:
+            e.at(msg.visible_at, P_VISIBLE, self.become_visible, msg, msg.token)
+        return True
+
+    def _drop_from_group(self, msg: Message) -> None:
+        if self.fifo:
+            group = self.groups[msg.group]
+            if msg in group:
+                group.remove(msg)
+
+    # -- invoking --------------------------------------------------------------------------------------------
+
+    def _invoke(self, batch: list[Message]) -> None:
+        e = self.e
+        ids = [m.iid for m in batch]
+        e.tl("batch", "sqs.batching", inputs=ids)
+        event = {"Records": [payloads.sqs_record(e, m, self.t) for m in batch]}
+        attempt = max(m.receive_count for m in batch)
+        key = "|".join(ids)
+        rid = e.ids.uuid("request", key, attempt)
+        by_message_id = {m.message_id: m for m in batch}
+        self.inflight_batches += 1
+        e.start_run(ids, event, attempt, rid, lambda inv: self._ended(batch, by_message_id, inv),
+                    item_id=lambda iid: self.messages[iid].message_id if iid in self.messages else iid)
+
+    def _ended(self, batch: list[Message], by_id: dict, inv) -> None:
+        e = self.e
+        self.inflight_batches -= 1
+        failed: list[Message] | None
+        if inv.status == "success":
+            failed = self._partial(inv, by_id) if self.rbif else []
+            if failed is None:
+                inv.status = "error"
+                inv.error = {"errorType": "InvalidBatchItemFailuresResponse",
+                             "errorMessage": "The batchItemFailures response is not valid; the whole batch failed"}
+                failed = list(batch)
+            elif failed:
+                inv.status = "partial"
+                if "partial-batch-ignored" in e.mis:
+                    failed = list(batch)
+        else:
+            failed = list(batch)
+            if self.bisect and len(batch) > 1:
+                self._bisect(batch)
+                self.request_poll()
+                return
+        if inv.status in ("error", "timeout") and "sqs-error-deletes" in e.mis:
+            for m in batch:
+                self._set_state(m, "deleted")
+                self._drop_from_group(m)
+                e.settle(m.iid, "dropped")
+            e.tl("delete", "sqs.visibility-timeout", inputs=[m.iid for m in batch])
+            self.request_poll()
+            return
+        keep = {m.iid for m in failed}
+        deleted = [m for m in batch if m.iid not in keep]
+        for m in deleted:
+            self._set_state(m, "deleted")
+            m.token += 1
+            self._drop_from_group(m)
+            e.settle(m.iid, "succeeded")
+        if deleted:
+            e.tl("delete", "sqs.partial-batch" if failed else "sqs.batching", inputs=[m.iid for m in deleted])
+        for m in failed:
+            if "vt-from-end" in e.mis:
+                m.visible_at = e.now + self.vt_ms
+                m.token += 1
+                e.at(m.visible_at, P_VISIBLE, self.become_visible, m, m.token)
+            e.tl("retry_scheduled", "sqs.visibility-timeout", input=m.iid, due=m.visible_at / MS)
+        self.request_poll()
+
+    def _partial(self, inv, by_id: dict) -> list[Message] | None:
+        """R7.9: the messages a partial batch response names, [] for complete success, None when invalid."""
+        resp = inv.response
+        if resp is None or resp == {} or resp == "":
+            return []
+        if not isinstance(resp, dict):
+            return None
+        items = resp.get("batchItemFailures")
+        if items is None or items == []:
+            return []
+        if not isinstance(items, list):
+            return None
+        out = []
+        for entry in items:
+            if not isinstance(entry, dict):
+                return None
+            ident = entry.get("itemIdentifier")
+            if not isinstance(ident, str) or not ident or ident not in by_id:
+                return None
+            if by_id[ident] not in out:
+                out.append(by_id[ident])
+        return out
+
+    def _bisect(self, batch: list[Message]) -> None:
+        """Only under the `sqs-bisect` misconception: split and re-run the halves at once, as a stream would."""
+        e = self.e
+        half = len(batch) // 2
+        e.tl("bisect", "stream.bisect", inputs=[m.iid for m in batch])
+        left, right = batch[:half], batch[half:]
+
+        def run(part: list[Message], then: list[Message] | None) -> None:
+            ids = [m.iid for m in part]
+            event = {"Records": [payloads.sqs_record(e, m, self.t) for m in part]}
+            self.inflight_batches += 1
+
+            def done(inv):
+                self.inflight_batches -= 1
+                if inv.status == "success":
+                    for m in part:
+                        self._set_state(m, "deleted")
+                        m.token += 1
+                        self._drop_from_group(m)
+                        e.settle(m.iid, "succeeded")
+                elif len(part) > 1:
+                    self._bisect(part)
+                if then:
+                    run(then, None)
+                self.request_poll()
+
+            if e.can_run():
+                e.start_run(ids, event, max(m.receive_count for m in part), e.ids.uuid("bisect", *ids), done)
+            else:
+                self.inflight_batches -= 1
+
+        run(left, right)
+
+    def http_order(self) -> list[str]:
+        return []
+
