@@ -1058,3 +1058,9 @@ def _check_permissions(c: _Checker, s: Scenario) -> None:
                              "have permission to invoke the function from target group demo-tg)")
             # An EventBridge rule (and an SNS subscription) is created anyway; each delivery then fails
             # (FailedInvocations / delivery failures) and its events are dropped.
+
+
+def scenario_from_dict(data: dict, file: str = "<generated>", base_dir: Path | None = None,
+                       misconceptions=frozenset()) -> Scenario:
+    """A scenario built in code (the question generator's templates); errors carry no line numbers."""
+    return build_scenario(data, yamlpos.Marks(), file, base_dir or Path.cwd(), misconceptions)

@@ -1,0 +1,175 @@
+"""Lessons (content/lessons/*.md) and the rules table (content/rules.yaml), loaded and validated."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from study import paths
+from study.sim import yamlpos
+from study.sim.errors import ScenarioError
+
+SECTIONS = [f"18.{n}" for n in range(1, 21)]
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    section: str
+    title: str
+    rules: tuple[str, ...]
+    body: str
+    path: Path
+
+
+@dataclass
+class Rules:
+    rules: dict[str, dict]
+    facts: dict[str, Any]
+    misconceptions: dict[str, dict] = field(default_factory=dict)  # misconception id -> entry (+ "rule")
+
+    def by_section(self, section: str) -> list[dict]:
+        return [r for r in self.rules.values() if top_section(r["section"]) == section]
+
+
+def top_section(section: str) -> str:
+    """'18.6.4' -> '18.6'."""
+    parts = str(section).split(".")
+    return ".".join(parts[:2])
+
+
+def section_title(section: str) -> str:
+    for lesson in load_lessons():
+        if lesson.section == section:
+            return lesson.title
+    return section
+
+
+class ContentError(ScenarioError):
+    pass
+
+
+def _rules_problems(data: Any, marks: yamlpos.Marks, file: str) -> list[ScenarioError]:
+    out: list[ScenarioError] = []
+
+    def err(path: tuple, message: str) -> None:
+        where = marks.get(path)
+        out.append(ContentError(message, file, *(where or (None, None))))
+
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        err((), "expected a mapping with a `rules:` list and a `facts:` mapping")
+        return out
+    ids: set[str] = set()
+    mis_ids: set[str] = set()
+    for i, rule in enumerate(data["rules"]):
+        p = ("rules", i)
+        if not isinstance(rule, dict):
+            err(p, "a rule must be a mapping")
+            continue
+        for key in ("id", "section", "title", "statement"):
+            if not isinstance(rule.get(key), str) or not rule[key].strip():
+                err(p, f"{key}: required text")
+        rid = rule.get("id")
+        if rid in ids:
+            err((*p, "id"), f"id: {rid!r} is used twice")
+        ids.add(rid)
+        if isinstance(rule.get("section"), str) and top_section(rule["section"]) not in SECTIONS:
+            err((*p, "section"), f"section: {rule['section']!r} is not a section of chapter 18 (18.1..18.20)")
+        mis = rule.get("misconceptions")
+        if not isinstance(mis, list) or not mis:
+            err(p, "misconceptions: every rule needs at least one")
+            mis = []
+        for j, m in enumerate(mis):
+            mp = (*p, "misconceptions", j)
+            if not isinstance(m, dict) or not m.get("id") or not m.get("belief") or not m.get("correction"):
+                err(mp, "a misconception needs id, belief and correction")
+                continue
+            if m["id"] in mis_ids:
+                err((*mp, "id"), f"id: misconception {m['id']!r} is used twice")
+            mis_ids.add(m["id"])
+            if m.get("emulator"):
+                from study.sim.misconceptions import KNOWN
+
+                if m["id"] not in KNOWN:
+                    err((*mp, "id"), f"{m['id']!r} is marked emulator: true but the emulator has no such "
+                        "misconception")
+        for j, s in enumerate(rule.get("settings") or []):
+            if not isinstance(s, dict) or not s.get("name"):
+                err((*p, "settings", j), "a setting needs a name")
+    for i, rule in enumerate(data["rules"]):
+        if not isinstance(rule, dict):
+            continue
+        for j, other in enumerate(rule.get("lookalikes") or []):
+            if other not in ids:
+                err(("rules", i, "lookalikes", j), f"lookalikes: {other!r} is not a rule id")
+    covered = {top_section(r.get("section", "")) for r in data["rules"] if isinstance(r, dict)}
+    for s in SECTIONS:
+        if s not in covered:
+            err(("rules",), f"section {s} has no rule")
+    if not isinstance(data.get("facts"), dict):
+        err((), "facts: expected a mapping of fact tables")
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    file = paths.rules_file()
+    data, marks = yamlpos.load_file(str(file))
+    problems = _rules_problems(data, marks, str(file))
+    if problems:
+        raise problems[0]
+    rules = {r["id"]: r for r in data["rules"]}
+    mis = {}
+    for r in data["rules"]:
+        for m in r["misconceptions"]:
+            mis[m["id"]] = dict(m, rule=r["id"])
+    return Rules(rules=rules, facts=data["facts"], misconceptions=mis)
+
+
+def check_rules() -> list[ScenarioError]:
+    file = paths.rules_file()
+    try:
+        data, marks = yamlpos.load_file(str(file))
+    except ScenarioError as err:
+        return [err]
+    return _rules_problems(data, marks, str(file))
+
+
+def parse_lesson(path: Path) -> Lesson:
+    text = path.read_text(encoding="utf-8")
+    m = _FRONT.match(text)
+    if not m:
+        raise ContentError("expected front matter between --- lines (section, title, rules)", str(path), 1, 1)
+    data, marks = yamlpos.load(m.group(1), str(path))
+    if not isinstance(data, dict):
+        raise ContentError("front matter must be a mapping", str(path), 2, 1)
+    for key in ("section", "title"):
+        if not isinstance(data.get(key), str):
+            where = marks.get((key,))
+            line = where[0] + 1 if where else 2
+            raise ContentError(f"{key}: required text in the front matter", str(path), line)
+    rules = data.get("rules")
+    if not isinstance(rules, list) or not rules:
+        raise ContentError("rules: the lesson must name the rule ids it teaches", str(path), 2)
+    return Lesson(section=data["section"], title=data["title"], rules=tuple(rules), body=text[m.end():], path=path)
+
+
+@lru_cache(maxsize=1)
+def load_lessons() -> tuple[Lesson, ...]:
+    lessons = [parse_lesson(p) for p in sorted(paths.lessons_dir().glob("*.md"))]
+    lessons.sort(key=lambda lesson: [int(x) for x in lesson.section.split(".")])
+    return tuple(lessons)
+
+
+def lesson_for(section: str) -> Lesson | None:
+    section = section.strip()
+    if section.isdigit():
+        section = f"18.{int(section)}"
+    top = top_section(section)
+    for lesson in load_lessons():
+        if lesson.section == top:
+            return lesson
+    return None
