@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-
 from study import paths
 from study.sim.errors import ScenarioError
 

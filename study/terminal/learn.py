@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from study.content import load_lessons, load_rules, lesson_for
+from study.content import lesson_for, load_lessons, load_rules
 
 
 def learn(section: str | None, console: Console | None = None) -> int:
