@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="study", description="Learn how AWS Lambda behaves.",
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="store_true", help="print the version")
+    # Internal: how `study serve` starts each browser visitor's own app, with a private progress store.
+    p.add_argument("--visitor", action="store_true", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command")
 
     sim = sub.add_parser("sim", help="run a scenario file and show what happened")
@@ -64,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
 
     lab = sub.add_parser("lab", help="open a lab or scenario file in the app")
     lab.add_argument("file")
+
+    serve = sub.add_parser("serve", help="serve the app to browsers (each visitor gets their own)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--public-url", help="the address browsers use to reach this server, if it differs")
     return p
 
 
@@ -74,9 +81,17 @@ def main(argv: list[str] | None = None) -> int:
 
         print(__version__)
         return 0
+    if args.visitor:
+        from study.serve import start_visitor_home
+
+        start_visitor_home()
     try:
         if args.command is None:
             return _app(None)
+        if args.command == "serve":
+            from study.serve import serve
+
+            return serve(args.host, args.port, args.public_url)
         if args.command == "sim":
             return _sim(args)
         if args.command == "price":
