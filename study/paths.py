@@ -9,6 +9,10 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def _data_root() -> Path:
+    # STUDY_DATA points at another tree holding content/ and questions/ (checking a fork, or a broken copy in tests).
+    override = os.environ.get("STUDY_DATA")
+    if override:
+        return Path(override).expanduser()
     # A checkout (or editable install) has content/ beside the package; a wheel carries it in study/_data.
     checkout = _PACKAGE.parent
     if (checkout / "content").is_dir() and (checkout / "questions").is_dir():
