@@ -90,7 +90,7 @@ def _questions() -> tuple[list[str], int | None]:
 
 def _demos(lab_names: set[str]) -> tuple[list[str], int | None]:
     try:
-        from study.demo_check import check_demos
+        from study.demo import check_demos
     except ImportError:
         return [], None
     return check_demos()
