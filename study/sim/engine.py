@@ -70,7 +70,7 @@ class Env:
 class Invocation:
     __slots__ = ("n", "request_id", "start", "end", "inputs", "shard", "attempt", "instance", "cold_start",
                  "status", "error", "response", "event", "billed_ms", "env", "init_ms", "on_end", "extra",
-                 "duration_ms", "printed", "reset")
+                 "duration_ms", "printed", "reset", "init_billed_ms")
 
     def to_json(self, cutoff_ms: int | None) -> dict:
         running = cutoff_ms is not None and self.end > cutoff_ms
@@ -86,7 +86,9 @@ class Invocation:
             "status": "running" if running else self.status,
             "error": None if running else self.error,
             "response": None if running else self.response,
-            "event": self.event, "billed_ms": self.billed_ms,
+            # A run the clock stopped is billed for what it ran so far (INIT included where it is billed).
+            "event": self.event,
+            "billed_ms": self.billed_ms if not running else max(1, cutoff_ms - self.start + self.init_billed_ms),
         })
         if self.extra:
             out.update(self.extra)
@@ -287,10 +289,9 @@ class Engine:
         inv.status, inv.error, inv.response, inv.duration_ms = status, error, response, duration
         inv.reset = status == "timeout" or (error is not None and str(error.get("errorType", "")).startswith("Runtime."))
         inv.end = inv.start + duration
-        billed = max(1, duration)
-        if cold and self.s.profile == "aws":
-            billed = max(1, duration + inv.init_ms)  # MC-25: ceil(init + invoke), whole ms already
-        inv.billed_ms = billed
+        # MC-25: the aws profile bills ceil(init + invoke) on a cold start (whole ms already); exam bills invoke only.
+        inv.init_billed_ms = inv.init_ms if cold and self.s.profile == "aws" else 0
+        inv.billed_ms = max(1, duration + inv.init_billed_ms)
         env.needs_init = False
         self.invocations.append(inv)
         self.running += 1

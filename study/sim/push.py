@@ -348,7 +348,9 @@ class ScheduleSource(AsyncSource):
     def start(self) -> None:
         from study.sim import schedule
 
-        horizon = self.s.until_ms if self.s.until_ms is not None else 7 * 24 * 3600 * MS
+        # Firings are generated lazily up to just past the time cap: a schedule always has a next firing, so the
+        # run stops at `until` or the cap, never as quiet.
+        horizon = 7 * 24 * 3600 * MS + 86400 * MS
         self._times = schedule.firings(self.t["ScheduleExpression"], self.s.start_time, horizon // MS,
                                        at_creation="rate-fires-at-creation" in self.e.mis)
         self._n = 0

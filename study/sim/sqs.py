@@ -49,6 +49,7 @@ class SqsSource(Source):
         self.group_inflight: dict[str, int] = {}
         self.t0: int | None = None
         self.window_close: int | None = None
+        self.buffer: list[Message] = []
         self.poll_pending_at: int | None = None
         self.scale_at: int | None = None
         self.pollers_seen = INITIAL_POLLERS
@@ -133,20 +134,27 @@ class SqsSource(Source):
     def poll(self) -> None:
         e = self.e
         self.poll_pending_at = None
-        while self._free() > 0:
-            available = self._available_count()
-            if available == 0:
-                break
-            if self.window_ms and available < self.batch_size:
+        while True:
+            if self.window_ms:
+                # With a batching window the poller receives messages as they come (their visibility timeout runs
+                # from that receive) and invokes when the window closes or the batch is full (R5.4, R7.1).
                 if self.window_close is None:
+                    if self._free() <= 0 or self._available_count() == 0:
+                        break
                     self.window_close = e.now + self.window_ms
+                    self.buffer = []
                     e.tl("poll", "esm.batching", window_closes=self.window_close / MS)
                     e.at(self.window_close, P_START, self._window_closed, self.window_close)
-                    break
-                if e.now < self.window_close:
-                    break
-            self.window_close = None
-            batch = self._take_batch()
+                self.buffer.extend(self._take_batch(self.batch_size - len(self.buffer)))
+                if len(self.buffer) >= self.batch_size or e.now >= self.window_close:
+                    batch, self.buffer, self.window_close = self.buffer, [], None
+                    if batch:
+                        self._invoke(batch)
+                    continue
+                break
+            if self._free() <= 0:
+                break
+            batch = self._take_batch(self.batch_size)
             if not batch:
                 break
             self._invoke(batch)
@@ -183,10 +191,10 @@ class SqsSource(Source):
             return None
         return group[0] if group[0].state == "visible" else None
 
-    def _take_batch(self) -> list[Message]:
+    def _take_batch(self, limit: int) -> list[Message]:
         batch: list[Message] = []
         if not self.fifo:
-            while self.visible and len(batch) < self.batch_size:
+            while self.visible and len(batch) < limit:
                 _, msg = heapq.heappop(self.visible)
                 if msg.state != "visible":
                     continue
@@ -200,7 +208,7 @@ class SqsSource(Source):
         _, name = min(ready)
         group = self.groups[name]
         for msg in list(group):
-            if len(batch) >= self.batch_size or msg.state != "visible":
+            if len(batch) >= limit or msg.state != "visible":
                 break
             if self._receive(msg):
                 batch.append(msg)
