@@ -21,6 +21,8 @@ study: learn how AWS Lambda behaves (AWS Certified Developer - Associate, chapte
   study questions            the question bank (--json, --seed, --section, --stats)
   study quiz [-n N]          a quick quiz in the terminal
   study check                validate lessons, rules, labs and questions
+  study export anki FILE.apkg  the rules and questions as an Anki deck (csv also works)
+  study serve                serve the app to browsers
 
 Run `study COMMAND --help` for the options of one command."""
 
@@ -67,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     lab = sub.add_parser("lab", help="open a lab or scenario file in the app")
     lab.add_argument("file")
 
+    ex = sub.add_parser("export", help="the rules and hand-written questions for Anki or a spreadsheet")
+    ex.add_argument("format", choices=["anki", "csv"])
+    ex.add_argument("file", help="FILE.apkg for anki, FILE.csv for csv")
+
     serve = sub.add_parser("serve", help="serve the app to browsers (each visitor gets their own)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     serve.add_argument("--port", type=int, default=8000)
@@ -88,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             return _app(None)
+        if args.command == "export":
+            from study.export import export_command
+
+            return export_command(args)
         if args.command == "serve":
             from study.serve import serve
 

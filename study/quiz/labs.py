@@ -1,0 +1,151 @@
+"""Questions from the labs' predictions (content/labs/*.yaml): each `predict` entry becomes a question whose key is
+read from the lab's trace, with wrong options from runs with the lab rules' emulator misconceptions switched on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from study import paths
+from study.quiz.model import Option, Question, format_number, quantize
+from study.sim.errors import ScenarioError
+
+
+def lab_files() -> list[Path]:
+    d = paths.labs_dir()
+    return sorted(d.glob("*.yaml")) if d.is_dir() else []
+
+
+def _load(file: Path):
+    """A lab's data. Positions only matter for error messages, and `study check` reports a bad lab with them, so
+    the question generator reads labs with the fast C loader when PyYAML has it (still a safe loader)."""
+    import yaml
+
+    from study.sim import yamlpos
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        return yamlpos.load_file(str(file))
+    try:
+        with open(file, encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=loader), yamlpos.Marks()  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise ScenarioError(f"cannot read the lab: {err}", str(file)) from None
+
+
+FINAL_TEXT = {
+    "succeeded": "succeeded", "failed": "failed (the error went back to the caller)",
+    "dead_lettered": "captured by a dead-letter queue or on-failure destination", "dropped": "dropped (lost)",
+    "filtered": "filtered out (never invoked the function)", "coalesced": "coalesced into another notification",
+    "pending": "still pending",
+}
+SETUP_SKIP = {"title", "section", "lab", "expect", "seed", "start_time"}
+
+
+def setup_text(data: dict) -> str:
+    """The scenario as the lab shows it, in AWS's names: compact JSON of everything but the lab's own words."""
+    shown = {k: v for k, v in data.items() if k not in SETUP_SKIP}
+    return json.dumps(shown, separators=(", ", ": "), ensure_ascii=False, default=str)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str) and value in FINAL_TEXT:
+        return FINAL_TEXT[value]
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return format_number(value, 1 if float(value).is_integer() else 0.001)
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value) if value else "none"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+def lab_questions(seed: int = 0) -> list[Question]:
+    """One question per prediction of every valid lab (labs that do not load are `study check`'s business)."""
+    from study.content import load_rules, top_section
+    from study.sim.config import build_scenario
+    from study.sim.expect import PathError, resolve
+    from study.sim.misconceptions import KNOWN
+    from study.sim.run import simulate
+
+    rules = load_rules()
+    out: list[Question] = []
+    for file in lab_files():
+        try:
+            data, marks = _load(file)
+            scenario = build_scenario(data, marks, str(file), file.resolve().parent)
+        except ScenarioError:
+            continue
+        lab = scenario.lab or {}
+        if not lab.get("predict") or scenario.handler:
+            continue  # a real handler's code is not in the stem, so its questions could not be answered
+        lab_rules = tuple(r for r in lab.get("rules", []) if r in rules.rules)
+        if not lab_rules:
+            continue
+        try:
+            trace = simulate(scenario)
+        except ScenarioError:
+            continue
+        mis_ids = [m["id"] for r in lab_rules for m in rules.rules[r]["misconceptions"]
+                   if m.get("emulator") and m["id"] in KNOWN]
+        wrong_traces: dict[str, dict] = {}
+        for mid in mis_ids:
+            try:
+                wrong = build_scenario(data, marks, str(file), file.resolve().parent, frozenset({mid}))
+                wrong_traces[mid] = simulate(wrong)
+            except ScenarioError:
+                continue
+        section = top_section(scenario.section or rules.rules[lab_rules[0]]["section"])
+        for i, pred in enumerate(lab["predict"]):
+            kind = pred.get("kind", "number")
+            if kind not in ("number", "choice", "bool"):
+                continue  # lists and free text are predicted in the lab itself, not quizzed
+            try:
+                value = resolve(trace, pred["answer"])
+            except PathError:
+                continue
+            rule_ids = (pred["rule"],) if pred.get("rule") in rules.rules else lab_rules
+            options = [Option(_text(value), True, f"The emulator's trace gives {_text(value)} "
+                              f"({pred['answer']}).", None, "emulator")]
+            seen = {options[0].text}
+            for mid, wtrace in wrong_traces.items():
+                try:
+                    wvalue = resolve(wtrace, pred["answer"])
+                except PathError:
+                    continue
+                text = _text(wvalue)
+                if text in seen:
+                    continue
+                seen.add(text)
+                entry = rules.misconceptions[mid]
+                options.append(Option(text, False, f"Misconception: \u201c{entry['belief']}\u201d "
+                                      f"{entry['correction']}", mid, "misconception", {"misconceptions": [mid]}))
+            if kind == "choice":
+                for opt in pred.get("options") or []:
+                    if _text(opt) not in seen:
+                        seen.add(_text(opt))
+                        options.append(Option(_text(opt), False, f"The trace gives {_text(value)}.", None, "lab"))
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                for cand in (value + 1, value - 1, value * 2):
+                    if cand >= 0 and _text(cand) not in seen and len(options) < 4:
+                        seen.add(_text(cand))
+                        options.append(Option(_text(cand), False, f"Not what happens: the trace gives "
+                                              f"{_text(value)}.", None, "neighbour"))
+            stem = f"Setup: {setup_text(data)}. {pred['question']}"
+            base = dict(id=f"gen.lab.{file.stem}.{i + 1}", section=section, rules=rule_ids, stem=stem,
+                        explanation=lab.get("description", "").strip(), source="generated",
+                        template=f"lab.{file.stem}", trigger=scenario.type,
+                        scenario={"file": str(file.relative_to(paths.content_dir().parent))
+                                  if file.is_relative_to(paths.content_dir().parent) else str(file)},
+                        extra={"answer_path": pred["answer"]})
+            if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+                precision = 1 if float(value).is_integer() else 0.001
+                out.append(Question(kind="numeric", options=tuple(options),
+                                    answer={"value": quantize(value, precision), "precision": precision,
+                                            "unit": None, "text": _text(value)}, **base))
+            elif len(options) >= 2:
+                out.append(Question(kind="single", options=tuple(options), answer=options[0].text, **base))
+    return out

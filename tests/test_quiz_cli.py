@@ -1,0 +1,115 @@
+"""`study questions` and `study quiz` as a user runs them: in a subprocess, through pipes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from study.quiz.grade import expected_letters
+
+
+def _study(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "study", *args], input=stdin, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.fixture(scope="module")
+def as_json():
+    result = _study("questions", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_questions_json_parses_with_the_issue_fields(as_json) -> None:
+    assert len(as_json) >= 1149
+    keys = {"id", "section", "rules", "kind", "stem", "options", "answer", "explanation", "source"}
+    for q in as_json:
+        assert keys <= set(q), q["id"]
+        assert q["source"] in ("generated", "bank")
+        assert q["kind"] in ("single", "multi", "numeric", "order")
+        for o in q["options"]:
+            assert {"text", "correct", "why"} <= set(o)
+    simulated = [q for q in as_json if "scenario" in q and "file" not in q["scenario"]]
+    assert len(simulated) >= 300
+    numeric = [q for q in as_json if q["kind"] == "numeric"]
+    assert numeric and all({"value", "precision"} <= set(q["answer"]) for q in numeric)
+    wrong = [o for q in simulated for o in q["options"] if not o["correct"] and o["source"] == "misconception"]
+    assert wrong and all(o["misconception"] and "replay" in o for o in wrong)
+
+
+def test_questions_json_is_deterministic(as_json) -> None:
+    again = _study("questions", "--json", "--section", "18.13")
+    assert again.returncode == 0
+    section = json.loads(again.stdout)
+    assert section == [q for q in as_json if q["section"] == "18.13"]
+
+
+def test_questions_stats() -> None:
+    result = _study("questions", "--stats")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for heading in ("per section", "per template", "per rule", "per trigger type", "simulation backed"):
+        assert heading in out
+    assert "rules without a question: none" in out
+    stats = json.loads(_study("questions", "--stats", "--json").stdout)
+    assert stats["generated"] >= 1000 and stats["simulation_templates"] >= 25
+    assert len(stats["per_section"]) == 20 and stats["rules_without_question"] == []
+
+
+def test_questions_plain_listing_marks_answers() -> None:
+    result = _study("questions", "--section", "6")
+    assert result.returncode == 0
+    assert "bank.18.6." in result.stdout and "gen.async-retries.runs." in result.stdout
+    assert "   * " in result.stdout
+
+
+def test_bad_section_is_refused_without_traceback() -> None:
+    for cmd in (["questions", "--section", "18.99"], ["quiz", "--section", "nonsense"]):
+        result = _study(*cmd)
+        assert result.returncode == 2
+        assert "not a section of chapter 18" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_quiz_in_a_pipe_with_right_answers() -> None:
+    from study.terminal.quiz import plan
+
+    session = plan(1, 3)
+    answers = "\n".join(expected_letters(shown) for shown in session) + "\n"
+    result = _study("quiz", "-n", "3", "--seed", "1", stdin=answers)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Question 3/3" in out
+    assert out.count("Right.") == 3
+    assert "Score: 3/3" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_quiz_in_a_pipe_with_wrong_and_bad_answers() -> None:
+    from study.terminal.quiz import plan
+
+    session = plan(1, 3)
+    lines = []
+    for shown in session:
+        lines.append("Q")  # not a letter shown: asked again
+        if shown.question.kind == "numeric":
+            lines.append("999999")
+        else:
+            right = set(expected_letters(shown).split(","))
+            lines.append(next(label for label, _ in shown.labelled() if label not in right) if
+                         shown.question.kind != "order" else ",".join(reversed(expected_letters(shown).split(","))))
+    result = _study("quiz", "-n", "3", "--seed", "1", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0
+    out = result.stdout
+    assert out.count("not one of the letters shown") + out.count("expected a number") == 3
+    assert out.count("Not quite.") == 3 and "Score: 0/3" in out
+    # Immediate feedback explains every option, naming the misconception behind a wrong one.
+    assert " ✓ " in out and "Misconception:" in out
+
+
+def test_quiz_stops_gracefully_at_end_of_input() -> None:
+    result = _study("quiz", "-n", "5", "--seed", "2", stdin="")
+    assert result.returncode == 0
+    assert "Score: 0/0" in result.stdout and "stopped after 0 of 5" in result.stdout
