@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 from study.quiz.grade import expected_letters
 
+_HOME = tempfile.mkdtemp(prefix="study-test-home-")  # never the real user's progress
+
 
 def _study(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "study", *args], input=stdin, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env={**os.environ, "STUDY_HOME": _HOME})
 
 
 @pytest.fixture(scope="module")

@@ -142,10 +142,26 @@ def lab_questions(seed: int = 0) -> list[Question]:
                                   if file.is_relative_to(paths.content_dir().parent) else str(file)},
                         extra={"answer_path": pred["answer"]})
             if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-                precision = 1 if float(value).is_integer() else 0.001
+                unit = _unit_for(pred["answer"])
+                precision = 0.01 if unit == "USD" else (1 if float(value).is_integer() else 0.001)
+                if unit == "USD" and quantize(value, precision) == 0:
+                    continue  # costs are graded in cents: a fraction of a cent makes no fair question
                 out.append(Question(kind="numeric", options=tuple(options),
                                     answer={"value": quantize(value, precision), "precision": precision,
-                                            "unit": None, "text": _text(value)}, **base))
+                                            "unit": unit, "text": _text(value)}, **base))
             elif len(options) >= 2:
                 out.append(Question(kind="single", options=tuple(options), answer=options[0].text, **base))
     return out
+
+
+def _unit_for(path: str) -> str | None:
+    last = path.rsplit(".", 1)[-1]
+    if "usd" in last:
+        return "USD"
+    if last == "gb_seconds":
+        return "GB-s"
+    if last.endswith("_ms"):
+        return "ms"
+    if last in ("start", "end", "at", "t") or last.endswith("[*].start"):
+        return "s"
+    return None
