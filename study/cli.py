@@ -22,6 +22,9 @@ study: learn how AWS Lambda behaves (AWS Certified Developer - Associate, chapte
   study quiz [-n N]          a quick quiz in the terminal
   study check                validate lessons, rules, labs and questions
   study export anki FILE.apkg  the rules and questions as an Anki deck (csv also works)
+  study demo [PLAYLIST]      presenter mode for a class
+  study snapshot LAB --at T --out FILE.svg
+                             an SVG of a lab at simulated time T
   study serve                serve the app to browsers
 
 Run `study COMMAND --help` for the options of one command."""
@@ -73,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("format", choices=["anki", "csv"])
     ex.add_argument("file", help="FILE.apkg for anki, FILE.csv for csv")
 
+    demo = sub.add_parser("demo", help="presenter mode: a playlist of labs with stops, cards and what-ifs")
+    demo.add_argument("playlist", nargs="?", help="a playlist in content/demos (omit to choose one)")
+
+    snap = sub.add_parser("snapshot", help="an SVG of a lab's Watch view at simulated time T, for handouts")
+    snap.add_argument("lab", help="a lab name in content/labs, or a scenario file")
+    snap.add_argument("--at", required=True, metavar="T", help="simulated time in seconds")
+    snap.add_argument("--out", required=True, metavar="FILE.svg")
+
     serve = sub.add_parser("serve", help="serve the app to browsers (each visitor gets their own)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     serve.add_argument("--port", type=int, default=8000)
@@ -98,6 +109,14 @@ def main(argv: list[str] | None = None) -> int:
             from study.export import export_command
 
             return export_command(args)
+        if args.command == "demo":
+            from study.tui.screens.demo import run_demo
+
+            return run_demo(args.playlist)
+        if args.command == "snapshot":
+            from study.snapshot import snapshot_command
+
+            return snapshot_command(args.lab, args.at, args.out)
         if args.command == "serve":
             from study.serve import serve
 

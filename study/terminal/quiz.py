@@ -1,4 +1,5 @@
-"""`study quiz`: a plain terminal quiz with immediate feedback; Rich prompts, works over SSH and in a pipe."""
+"""`study quiz`: a plain terminal quiz with immediate feedback; Rich prompts, works over SSH and in a pipe.
+Once the learner has progress (and no --seed is given) it runs practice instead (study.terminal.practice)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,14 @@ def quiz_command(args, console: Console | None = None, stream=None) -> int:
         for p in problems:
             print(f"study: {p}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if getattr(args, "seed", None) is None:
+        # Once there is progress, the quiz is practice (due rules first, answers saved); --seed keeps the
+        # replayable quiz, which saves nothing.
+        from study.terminal.practice import open_progress, practice_quiz
+
+        store = open_progress()
+        if store is not None:
+            return practice_quiz(store, n, section, console, stream)
     seed = args.seed if getattr(args, "seed", None) is not None else int(time.time())
     chosen = plan(seed, n, section)
     if not chosen:

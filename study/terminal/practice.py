@@ -1,0 +1,112 @@
+"""`study quiz` once there is progress: a practice session in the plain terminal (due rules first, then new ones,
+look-alikes interleaved), each answer explained and saved with its FSRS rating."""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import datetime, timedelta
+
+from rich.console import Console
+from rich.markup import escape
+
+REASONS = {"due": "due for review", "new": "a new rule", "learning": "a learning step"}
+
+
+def open_progress():
+    """The progress store if the learner has answered anything yet, else None (and no database is created)."""
+    from study import paths
+    from study.progress import FILE_NAME, Store
+
+    if not (paths.user_data_dir() / FILE_NAME).exists():
+        return None
+    store = Store()
+    if store.message:
+        print(f"study: {store.message}", file=sys.stderr)
+    if not store.has_progress():
+        store.close()
+        return None
+    return store
+
+
+def when(moment: datetime | None, now: datetime) -> str:
+    """When a review falls due, in words: 'now', 'in 10 min', 'in 3 h', 'in 4 days'."""
+    if moment is None:
+        return "not scheduled"
+    delta = moment - now
+    if delta <= timedelta(seconds=30):
+        return "now"
+    minutes = delta.total_seconds() / 60
+    if minutes < 90:
+        return f"in {round(minutes)} min"
+    if minutes < 36 * 60:
+        return f"in {round(minutes / 60)} h"
+    return f"in {round(minutes / 1440)} days"
+
+
+def practice_quiz(store, n: int, section: str | None, console: Console, stream=None) -> int:
+    """Up to `n` practice items; returns the exit status."""
+    from study.content import load_rules
+    from study.quiz import all_questions
+    from study.quiz.practice import PracticeSession, generated_provider
+    from study.terminal.quiz import _Input
+
+    rules = load_rules().rules
+    session = PracticeSession(store, generated_provider(rules, source=all_questions), rules=rules,
+                              sections=[section] if section else None)
+    left = session.remaining()
+    where = f" on section {section}" if section else ""
+    console.print(f"[bold]Practice{where}[/]: {left.due} due, {left.new} new today, {left.learning} in learning. "
+                  "Answers are saved. Answer with a letter, letters like A,C, or a number; end of input stops.")
+    asked, right = run_practice(session, n, console, _Input(console, stream), rules)
+    pct = f" ({100 * right // asked}%)" if asked else ""
+    console.print(f"\n[bold]Score: {right}/{asked}[/]{pct}")
+    upcoming = min((c.due for c in store.cards().values()), default=None)
+    if upcoming is not None:
+        console.print(f"The next review falls due {when(upcoming, store.now())}.")
+    store.close()
+    return 0
+
+
+def run_practice(session, n: int, console: Console, reader, rules: dict) -> tuple[int, int]:
+    from study.quiz.grade import AnswerError, parse_response
+    from study.quiz.model import present
+    from study.terminal.quiz import _numeric_hint, feedback
+
+    asked = right = 0
+    while asked < n:
+        item = session.next_item()
+        if item is None:
+            console.print("\nNothing more to practise now.")
+            break
+        q = item.question
+        shown = present(q, random.Random(f"practice:{session.seed}:{item.number}:{item.rule_id}"))
+        reason = REASONS.get(item.reason, item.reason)
+        if item.lookalike_of:
+            reason += f", a look-alike of {item.lookalike_of}"
+        title = (rules.get(item.rule_id) or {}).get("title", "")
+        console.print(f"\n[bold]Item {asked + 1}/{n}[/]  [dim]section {q.section} · {item.rule_id} "
+                      f"({escape(str(title))}) · {reason}[/]")
+        console.print(escape(q.stem))
+        if q.kind != "numeric":
+            for label, o in shown.labelled():
+                console.print(f"  {label}. {escape(o.text)}")
+        hint = _numeric_hint(q) if q.kind == "numeric" else {
+            "single": "one letter", "multi": "all that apply, e.g. A,C", "order": "the letters in order, e.g. C,A,B"}[q.kind]
+        while True:
+            raw = reader.ask(f"Your answer ({hint})")
+            if raw is None:
+                return asked, right
+            try:
+                response = parse_response(shown, raw)
+                break
+            except AnswerError as err:
+                console.print(f"[yellow]{escape(str(err))}[/]")
+        fb = session.answer(item, response)
+        asked += 1
+        right += fb.correct
+        feedback(q, shown, response, fb.correct, console)
+        now = session.store.now()
+        for rule in fb.rules:
+            console.print(f"[dim]  {rule}: next review {when(fb.due.get(rule), now)}[/]")
+    return asked, right

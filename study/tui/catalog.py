@@ -1,0 +1,111 @@
+"""What the app can open: lesson titles (read cheaply for a fast first screen) and the lab files in content/labs.
+
+No Textual here; lab files are parsed in a worker, never on the startup path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from study import paths
+
+SECTIONS = [f"18.{n}" for n in range(1, 21)]
+_TITLE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.M)
+
+
+def lesson_titles() -> dict[str, str]:
+    """Section -> title from each lesson's front matter. A regex, not YAML, so the first screen stays light;
+    `study check` validates the front matter properly."""
+    titles: dict[str, str] = {}
+    folder = paths.lessons_dir()
+    for section in SECTIONS:
+        n = int(section.split(".")[1])
+        path = folder / f"18.{n:02d}.md"
+        try:
+            head = path.read_text(encoding="utf-8")[:600]
+        except OSError:
+            continue
+        m = _TITLE.search(head)
+        if m:
+            titles[section] = m.group(1)
+    return titles
+
+
+@dataclass(frozen=True)
+class LabEntry:
+    path: Path
+    title: str
+    section: str | None  # as written, e.g. "18.12.1"
+    trigger: str
+    is_lab: bool  # has a `lab` block
+
+    @property
+    def top_section(self) -> str | None:
+        if not self.section:
+            return None
+        return ".".join(self.section.split(".")[:2])
+
+
+def lab_files() -> list[Path]:
+    folder = paths.labs_dir()
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def read_entry(path: Path) -> LabEntry | None:
+    """A lab file's title, section and trigger; None when it cannot be read as a scenario."""
+    import yaml
+
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("trigger"), dict):
+        return None
+    section = data.get("section")
+    return LabEntry(path=path, title=str(data.get("title", path.stem)),
+                    section=str(section) if section is not None else None,
+                    trigger=str(data["trigger"].get("type", "?")), is_lab=isinstance(data.get("lab"), dict))
+
+
+def load_labs() -> list[LabEntry]:
+    """Every readable lab in content/labs, in section order (call from a worker)."""
+    entries = [e for e in (read_entry(p) for p in lab_files()) if e is not None]
+
+    def key(e: LabEntry) -> tuple:
+        nums = [int(x) for x in (e.section or "99").split(".") if x.isdigit()]
+        return (nums, e.path.name)
+
+    return sorted(entries, key=key)
+
+
+def question_counts() -> dict[str, int]:
+    """Questions per section in the bank (call from a worker)."""
+    counts: dict[str, int] = {}
+    for section, items in load_questions().items():
+        counts[section] = len(items)
+    return counts
+
+
+def load_questions(section: str | None = None) -> dict[str, list[dict]]:
+    """The question bank (questions/bank/18.NN.yaml), by top section; safe YAML only."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    out: dict[str, list[dict]] = {}
+    folder = paths.questions_dir() / "bank"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if section is not None:
+        n = int(section.split(".")[1])
+        files = [f for f in files if f.name == f"18.{n:02d}.yaml"]
+    for f in files:
+        try:
+            data = yaml.load(f.read_text(encoding="utf-8"), Loader=loader)
+        except (OSError, yaml.YAMLError):
+            continue
+        for q in (data or {}).get("questions") or []:
+            if isinstance(q, dict) and isinstance(q.get("options"), list) and q.get("stem"):
+                top = ".".join(str(q.get("section", "")).split(".")[:2])
+                out.setdefault(top, []).append(q)
+    return out

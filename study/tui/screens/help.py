@@ -1,0 +1,62 @@
+"""The ? screen: the keys of the screen underneath, and what the chips and marks mean."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from study.tui import palette
+from study.tui import playback_model as pm
+
+GENERAL = """\
+[b]Everywhere[/]
+  ?            this help          ctrl+p   command palette (screens, sections, every lab, themes)
+  Esc          back               ctrl+q   quit
+[b]A lab[/]
+  1 Predict   the setup; answer each question (Tab/Enter moves on), then commit
+  2 Watch     Space play/pause · ←/→ step · \\[ ] slower/faster · Home/End · PgUp/PgDn ±25
+  3 Explain   your prediction beside the outcome; g jumps to the first divergence; o its lesson
+  4 What-if   pick a setting, ←/→ a value (or type one), Enter runs it again; w watches it, o the original
+"""
+
+
+class HelpScreen(ModalScreen):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 110; height: 90%; border: round $primary;
+                                  background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("question_mark", "dismiss", "Close"),
+                Binding("q", "dismiss", "Close", show=False)]
+
+    def __init__(self, keys: list[tuple[str, str]], where: str) -> None:
+        super().__init__()
+        self.keys = keys
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self._text())
+
+    def _text(self) -> str:
+        # Key labels such as [ and ] are text, not markup.
+        lines = [f"[b]Keys here ({escape(self.where)})[/]"]
+        for key, desc in self.keys:
+            lines.append(f"  {escape(f'{key:<12}')} {escape(desc)}")
+        lines.append("")
+        lines.append(GENERAL)
+        lines.append("[b]Records in Watch[/]")
+        for s in palette.LEGEND_ORDER:
+            lines.append(f"  {palette.SYMBOLS[s]}  {pm.STATE_NAMES[s]}")
+        lines.append("  functions: λN ❄ starting (cold start) · λN ▶ running · λN idle (warm, reusable)")
+        lines.append("  timeline: ▲ playhead · ◆ your predicted times · ✖ first divergence")
+        lines.append("")
+        lines.append("[dim]Esc or ? closes[/]")
+        return "\n".join(lines)
+
+    def action_dismiss(self) -> None:
+        self.dismiss()

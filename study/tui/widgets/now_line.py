@@ -1,0 +1,44 @@
+"""The rule behind the step just shown, in the chapter's words, so watching explains as it goes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from study.tui import palette
+
+
+class NowLine(Widget):
+    DEFAULT_CSS = """
+    NowLine { height: 1; width: 1fr; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rules: dict[str, tuple[str, str]] = {}
+        self.entry: dict | None = None
+
+    def set_rules(self, rules: dict[str, tuple[str, str]]) -> None:
+        self.rules = rules
+        self.refresh()
+
+    def show(self, entry: dict | None) -> None:
+        if entry is not self.entry:
+            self.entry = entry
+            self.refresh()
+
+    def render(self) -> Text:
+        st = palette.styles(self.app)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(f"{'why':<12}", style=st["label"])
+        rid = (self.entry or {}).get("rule")
+        if not rid:
+            out.append("step through to see the rule behind each step", style=st["muted"])
+            return out
+        statement, section = self.rules.get(rid, ("", ""))
+        if statement:
+            out.append(statement)
+            out.append(f"  [{rid} §{section}]", style=st["muted"])
+        else:
+            out.append(rid, style=st["muted"])
+        return out

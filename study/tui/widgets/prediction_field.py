@@ -1,0 +1,108 @@
+"""One prediction question with its keyboard control: a text box for numbers, lists and text, a radio set for
+choices and yes/no. After commit it locks and shows the verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+
+from study.tui.lab_model import Prediction, parse_answer
+
+HINTS = {
+    "number": "a number, e.g. 3 or 60.5",
+    "list": "values separated by commas or spaces",
+    "list-nested": "groups separated by ';', values by spaces, e.g. r1 r2 r3; r4",
+    "text": "type the text",
+}
+
+
+class PredictionField(Vertical):
+    DEFAULT_CSS = """
+    PredictionField { height: auto; margin: 0 0 1 0; padding: 0 1; }
+    PredictionField > Input { background: $boost; }
+    PredictionField > .question { text-style: bold; width: 1fr; }
+    PredictionField > .hint { color: $text-muted; height: auto; }
+    PredictionField > .problem { color: $error; height: auto; }
+    PredictionField > .verdict { height: auto; }
+    PredictionField > Input { width: 1fr; }
+    PredictionField > RadioSet { width: 1fr; height: auto; layout: horizontal; border: none; padding: 0; }
+    PredictionField > RadioSet:focus { border: none; background-tint: $foreground 5%; }
+    PredictionField > RadioSet > RadioButton { width: auto; margin-right: 1; }
+    """
+
+    def __init__(self, number: int, pred: Prediction, shape: Any = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.number = number
+        self.pred = pred
+        self.shape = shape
+        self.sealed = False
+
+    @property
+    def choices(self) -> list[str]:
+        return ["yes", "no"] if self.pred.kind == "bool" else list(self.pred.options)
+
+    def compose(self) -> ComposeResult:
+        yield Label(f"{self.number}. {escape(self.pred.question)}", classes="question")
+        if self.pred.kind in ("choice", "bool"):
+            with RadioSet():
+                for option in self.choices:
+                    yield RadioButton(option)
+        else:
+            kind = self.pred.kind
+            if kind == "list" and isinstance(self.shape, list) and any(isinstance(x, list) for x in self.shape):
+                kind = "list-nested"
+            yield Input(placeholder=HINTS.get(kind, ""), compact=True)
+        yield Static("", classes="problem")
+        yield Static("", classes="verdict")
+
+    def on_mount(self) -> None:
+        for child in self.query(".problem, .verdict"):
+            child.display = False
+
+    @property
+    def control(self):
+        return self.query_one(RadioSet) if self.pred.kind in ("choice", "bool") else self.query_one(Input)
+
+    def focus_control(self) -> None:
+        self.control.focus()
+
+    def text(self) -> str:
+        if self.pred.kind in ("choice", "bool"):
+            rs = self.query_one(RadioSet)
+            idx = rs.pressed_index
+            return self.choices[idx] if idx >= 0 else ""
+        return self.query_one(Input).value
+
+    def set_text(self, text: str) -> None:
+        """Answer programmatically (tests, classroom mode)."""
+        if self.pred.kind in ("choice", "bool"):
+            buttons = list(self.query(RadioButton))
+            for button, option in zip(buttons, self.choices):
+                if option.lower() == text.lower():
+                    button.value = True
+        else:
+            self.query_one(Input).value = text
+
+    def answer(self) -> tuple[Any, str | None]:
+        value, problem = parse_answer(self.pred, self.text(), self.shape)
+        box = self.query_one(".problem", Static)
+        box.update(escape(problem or ""))
+        box.display = bool(problem)
+        return value, problem
+
+    def seal(self, verdict: bool | None, actual: str) -> None:
+        self.sealed = True
+        self.control.disabled = True
+        if verdict is None:
+            line = f"[dim]no prediction[/] · it was [b]{escape(actual)}[/]"
+        elif verdict:
+            line = f"[b $success]✓ right[/] · it was [b]{escape(actual)}[/]"
+        else:
+            line = f"[b $error]✗ not this time[/] · it was [b]{escape(actual)}[/]"
+        verdict_box = self.query_one(".verdict", Static)
+        verdict_box.update(line)
+        verdict_box.display = True

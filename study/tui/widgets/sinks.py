@@ -1,0 +1,72 @@
+"""Where things end up: the DLQ, the on-success and on-failure destinations, the queue's redrive DLQ,
+or the caller for synchronous calls, each as a box that fills during playback."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from study.tui import palette
+from study.tui.playback_model import short_target
+
+LABEL = 12
+KIND_WORDS = {"dlq": "DLQ", "on_failure": "OnFailure", "on_success": "OnSuccess", "redrive": "redrive DLQ",
+              "http": "caller"}
+
+
+class Sinks(Widget):
+    DEFAULT_CSS = """
+    Sinks { height: 1; width: 1fr; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view = None
+        self.configured: list[tuple[str, str]] = []
+        self.trigger_type = ""
+
+    def set_targets(self, configured: list[tuple[str, str]], trigger_type: str = "") -> None:
+        self.configured = configured
+        self.trigger_type = trigger_type
+        self.refresh()
+
+    def show(self, view) -> None:
+        self.view = view
+        self.refresh()
+
+    def render(self) -> Text:
+        st = palette.styles(self.app)
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append(f"{'ends up':<{LABEL}}", style=st["label"])
+        v = self.view
+        targets = list(self.configured)
+        if v is not None:
+            for target, info in v.sinks.items():
+                if all(target != t for t, _ in targets):
+                    targets.append((target, info[0]))
+        if not targets:
+            if self.trigger_type == "sqs":
+                words = "no redrive policy: a failed message returns to the queue until it succeeds or expires"
+            elif self.trigger_type in ("kinesis", "dynamodb"):
+                words = "no on-failure destination: a discarded batch is lost"
+            else:
+                words = "no DLQ or destination: a failed event is lost"
+            out.append(words, style=st["muted"])
+            return out
+        for target, kind in targets:
+            info = v.sinks.get(target) if v is not None else None
+            count = info[1] if info else 0
+            name = "caller" if target == "client" else short_target(target)
+            word = KIND_WORDS.get(kind, kind)
+            style = st["muted"]
+            if count:
+                style = st["success"] if kind in ("on_success", "http") else st["error"]
+            out.append(f"▕{word} {name}" if kind != "http" else "▕caller", style=st["label"])
+            if info and kind == "http":
+                out.append(f" {count} · last HTTP {info[3]}", style=style)
+            else:
+                last = " ".join(info[2][:3]) if info else ""
+                out.append(f" {count}" + (f" ☠ {last}" if last and kind != "on_success" else
+                                          (f" ✓ {last}" if last else "")), style=style)
+            out.append("▏ ", style=st["label"])
+        return out
