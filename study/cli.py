@@ -164,10 +164,25 @@ def _app(lab_file: str | None) -> int:
         try:
             load_scenario(lab_file)
         except ScenarioError as err:
-            print(f"study: {err}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            # A permission lab's whole point is the refusal: the app shows it; any other bad file stops here.
+            if not _predicts_refusal(lab_file):
+                print(f"study: {err}", file=sys.stderr)
+                return EXIT_BAD_INPUT
     make_app(lab_file=lab_file).run()
     return 0
+
+
+def _predicts_refusal(path: str) -> bool:
+    from study.sim import yamlpos
+    from study.sim.errors import ScenarioError
+
+    try:
+        data, _ = yamlpos.load_file(path)
+    except ScenarioError:
+        return False
+    lab = data.get("lab") if isinstance(data, dict) else None
+    predictions = lab.get("predict") if isinstance(lab, dict) else None
+    return any(isinstance(p, dict) and p.get("answer") == "error" for p in predictions or [])
 
 
 def _sim(args) -> int:

@@ -35,3 +35,13 @@ def test_every_kind_occurs_with_known_rules_and_in_time_order() -> None:
                 assert entry["rule"] in rules, f"{path}: {entry}"
     missing = KINDS - seen
     assert not missing, f"no case or lab shows these timeline kinds: {sorted(missing)}"
+
+
+def test_timeline_agrees_with_invocations_and_summary() -> None:
+    for path, trace in _traces():
+        ends = {e["n"]: e["status"] for e in trace["timeline"] if e["kind"] == "invoke_end"}
+        for inv in trace["invocations"]:
+            if inv["status"] != "running":
+                assert ends.get(inv["n"]) == inv["status"], f"{path}: run {inv['n']}"
+        throttles = sum(1 for e in trace["timeline"] if e["kind"] == "throttle")
+        assert throttles == trace["summary"]["throttles"], path

@@ -189,13 +189,14 @@ class Engine:
 
     # -- records ---------------------------------------------------------------------------------------------
 
-    def tl(self, kind: str, rule: str | None = None, t_ms: int | None = None, **fields: Any) -> None:
+    def tl(self, kind: str, rule: str | None = None, t_ms: int | None = None, **fields: Any) -> dict:
         entry: dict[str, Any] = {"t": seconds(self.now if t_ms is None else t_ms), "kind": kind}
         entry.update(fields)
         if rule:
             entry["rule"] = rule
         self.timeline.append((self.now if t_ms is None else t_ms, self._next(), entry))
         self.last_ms = max(self.last_ms, self.now if t_ms is None else t_ms)
+        return entry
 
     def _next(self) -> int:
         self._seq += 1
@@ -354,8 +355,11 @@ class Engine:
         if inv.cold_start:
             report += f"\tInit Duration: {inv.init_ms:.2f} ms"
         self.log(inv.end, env.stream, report)
-        self.tl("invoke_end", None, n=inv.n, status=inv.status, inputs=list(inv.inputs))
+        entry = self.tl("invoke_end", None, n=inv.n, status=inv.status, inputs=list(inv.inputs))
         inv.on_end(inv)
+        # The source may reclassify the run (an invalid partial-batch or ALB response is an error, a valid
+        # partial response is `partial`): the timeline says what the trace's invocations[] say.
+        entry["status"] = inv.status
 
     # -- the trace -------------------------------------------------------------------------------------------
 

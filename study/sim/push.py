@@ -179,7 +179,8 @@ class AsyncSource(Source):
             return
         item = AsyncItem(ids, payload, e.now, e.ids.uuid("request", key), key)
         if e.reserved == 0:
-            # MC-33: straight to the failure targets, nothing runs.
+            # MC-33: straight to the failure targets, nothing runs; the refused call counts as a throttle.
+            e.throttles += 1
             e.tl("throttle", "async.reserved-zero", inputs=list(ids))
             self.fail(item, "RetriesExhausted", error_code=429)
             return
