@@ -3,27 +3,15 @@ scored by section and rule, kept in the history and reviewable afterwards."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from clock import T0, Clock
 
 from study.export import bank_questions
 from study.progress import Store, Tally
 from study.quiz.exam import ExamClosed, ExamSession, draw, load_result
 from study.quiz.practice import correct_choice, top_section
-
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, start: datetime = T0):
-        self.t = start
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw) -> None:
-        self.t += timedelta(**kw)
 
 
 def _q(qid, section, rules, correct, kind="single", scenario=None) -> dict:

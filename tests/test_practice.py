@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from clock import T0, Clock
 from fsrs import Rating, Scheduler
 
 from study.content import load_rules
@@ -19,21 +20,6 @@ from study.quiz.practice import (
     grade_choice,
     snapshot,
 )
-
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-UTC = UTC
-
-
-class Clock:
-    def __init__(self, start: datetime = T0):
-        self.t = start
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw) -> None:
-        self.t += timedelta(**kw)
-
 
 # Five rules: "c" looks like "a", "e" looks like "d" (declared on one side only).
 RULES = {

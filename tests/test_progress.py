@@ -9,27 +9,18 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 import pytest
+from clock import T0, Clock
 from fsrs import Card
 
 import study.progress as progress
 from study.progress import SCHEMA_VERSION, Store, Tally
 
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-class Clock:
-    def __init__(self, start: datetime = T0):
-        self.t = start
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw) -> None:
-        self.t += timedelta(**kw)
 
 
 RULES = {

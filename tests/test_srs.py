@@ -5,23 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from clock import Clock
 from fsrs import Rating, State
 
 from study.progress import Store
 from study.quiz import srs
-
-T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, start: datetime = T0):
-        self.t = start
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw) -> None:
-        self.t += timedelta(**kw)
 
 
 @pytest.fixture

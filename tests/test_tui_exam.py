@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import UTC, datetime, timedelta
 
+from clock import Clock
 from rich.console import Console
 
 from study.progress import FILE_NAME, Store
@@ -17,17 +17,6 @@ from study.tui.screens.exam import ConfirmSubmit, ExamScreen
 from study.tui.screens.exam_review import ExamItemScreen, ExamReviewScreen
 from study.tui.widgets.exam_navigator import ExamNavigator
 from study.tui.widgets.question_card import QuestionCard
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.t
-
-    def advance(self, **kw) -> None:
-        self.t += timedelta(**kw)
 
 
 def text_of(widget) -> str:

@@ -69,9 +69,8 @@ def practice_quiz(store, n: int, section: str | None, console: Console, stream=N
 
 
 def run_practice(session, n: int, console: Console, reader, rules: dict) -> tuple[int, int]:
-    from study.quiz.grade import AnswerError, parse_response
     from study.quiz.model import present
-    from study.terminal.quiz import _numeric_hint, feedback
+    from study.terminal.quiz import ask, feedback
 
     asked = right = 0
     while asked < n:
@@ -87,21 +86,9 @@ def run_practice(session, n: int, console: Console, reader, rules: dict) -> tupl
         title = (rules.get(item.rule_id) or {}).get("title", "")
         console.print(f"\n[bold]Item {asked + 1}/{n}[/]  [dim]section {q.section} · {item.rule_id} "
                       f"({escape(str(title))}) · {reason}[/]")
-        console.print(escape(q.stem))
-        if q.kind != "numeric":
-            for label, o in shown.labelled():
-                console.print(f"  {label}. {escape(o.text)}")
-        hint = _numeric_hint(q) if q.kind == "numeric" else {
-            "single": "one letter", "multi": "all that apply, e.g. A,C", "order": "the letters in order, e.g. C,A,B"}[q.kind]
-        while True:
-            raw = reader.ask(f"Your answer ({hint})")
-            if raw is None:
-                return asked, right
-            try:
-                response = parse_response(shown, raw)
-                break
-            except AnswerError as err:
-                console.print(f"[yellow]{escape(str(err))}[/]")
+        response = ask(shown, console, reader)
+        if response is None:
+            return asked, right
         fb = session.answer(item, response)
         asked += 1
         right += fb.correct

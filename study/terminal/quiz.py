@@ -94,32 +94,41 @@ def plan(seed: int, n: int, section: str | None = None) -> list:
 
 
 def run_quiz(session: list, seed: int, console: Console, reader: _Input) -> tuple[int, int]:
-    from study.quiz.grade import AnswerError, grade, parse_response
+    from study.quiz.grade import grade
 
     asked = right = 0
     for i, shown in enumerate(session, 1):
         q = shown.question
         console.print(f"\n[bold]Question {i}/{len(session)}[/]  [dim]section {q.section} · {', '.join(q.rules)}[/]")
-        console.print(escape(q.stem))
-        if q.kind != "numeric":
-            for label, o in shown.labelled():
-                console.print(f"  {label}. {escape(o.text)}")
-        hint = _numeric_hint(q) if q.kind == "numeric" else {
-            "single": "one letter", "multi": "all that apply, e.g. A,C", "order": "the letters in order, e.g. C,A,B"}[q.kind]
-        while True:
-            raw = reader.ask(f"Your answer ({hint})")
-            if raw is None:
-                return asked, right
-            try:
-                response = parse_response(shown, raw)
-                break
-            except AnswerError as err:
-                console.print(f"[yellow]{escape(str(err))}[/]")
+        response = ask(shown, console, reader)
+        if response is None:
+            return asked, right
         asked += 1
         ok = grade(q, response)
         right += ok
         feedback(q, shown, response, ok, console)
     return asked, right
+
+
+def ask(shown, console: Console, reader: _Input):
+    """Show the stem and labelled options, read until the answer parses; None when input ends."""
+    from study.quiz.grade import AnswerError, parse_response
+
+    q = shown.question
+    console.print(escape(q.stem))
+    if q.kind != "numeric":
+        for label, o in shown.labelled():
+            console.print(f"  {label}. {escape(o.text)}")
+    hint = _numeric_hint(q) if q.kind == "numeric" else {
+        "single": "one letter", "multi": "all that apply, e.g. A,C", "order": "the letters in order, e.g. C,A,B"}[q.kind]
+    while True:
+        raw = reader.ask(f"Your answer ({hint})")
+        if raw is None:
+            return None
+        try:
+            return parse_response(shown, raw)
+        except AnswerError as err:
+            console.print(f"[yellow]{escape(str(err))}[/]")
 
 
 def _numeric_hint(q) -> str:
