@@ -33,7 +33,7 @@ def _lessons(rule_ids: set[str]) -> tuple[list[str], int]:
 
 
 def _labs(rule_ids: set[str]) -> tuple[list[str], int]:
-    from study.sim.config import load_scenario
+    from study.sim.config import lab_predicts_refusal, load_scenario
     from study.sim.expect import PathError, resolve
     from study.sim.run import simulate
 
@@ -51,7 +51,7 @@ def _labs(rule_ids: set[str]) -> tuple[list[str], int]:
         if not isinstance(lab, dict):
             problems.append(f"{path}:1:1: a lab needs a `lab` block (description, rules, predict)")
             continue
-        refused = any(isinstance(p, dict) and p.get("answer") == "error" for p in lab.get("predict") or [])
+        refused = lab_predicts_refusal(lab)
         for i, rid in enumerate(lab.get("rules") or []):
             if rid not in rule_ids:
                 line, col = marks.get(("lab", "rules", i)) or (None, None)

@@ -174,15 +174,14 @@ def _app(lab_file: str | None) -> int:
 
 def _predicts_refusal(path: str) -> bool:
     from study.sim import yamlpos
+    from study.sim.config import lab_predicts_refusal
     from study.sim.errors import ScenarioError
 
     try:
         data, _ = yamlpos.load_file(path)
     except ScenarioError:
         return False
-    lab = data.get("lab") if isinstance(data, dict) else None
-    predictions = lab.get("predict") if isinstance(lab, dict) else None
-    return any(isinstance(p, dict) and p.get("answer") == "error" for p in predictions or [])
+    return isinstance(data, dict) and lab_predicts_refusal(data.get("lab"))
 
 
 def _sim(args) -> int:
@@ -192,14 +191,19 @@ def _sim(args) -> int:
     from study.sim.run import simulate
 
     try:
-        scenario = load_scenario(args.file, frozenset(args.misconception))
         if args.profile:
+            from pathlib import Path
+
             from study.sim import yamlpos
             from study.sim.config import build_scenario
 
             data, marks = yamlpos.load_file(args.file)
-            data["profile"] = args.profile
-            scenario = build_scenario(data, marks, args.file, scenario.base_dir, frozenset(args.misconception))
+            if isinstance(data, dict):
+                data["profile"] = args.profile
+            scenario = build_scenario(data, marks, args.file, Path(args.file).resolve().parent,
+                                      frozenset(args.misconception))
+        else:
+            scenario = load_scenario(args.file, frozenset(args.misconception))
         trace = simulate(scenario)
     except ScenarioError as err:
         print(f"study: {err}", file=sys.stderr)

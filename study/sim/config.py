@@ -1010,6 +1010,13 @@ def _check_lab(c: _Checker, lab: Any) -> None:
             raise c.fail(pp, "options: a choice prediction needs a list of options")
 
 
+def lab_predicts_refusal(lab: Any) -> bool:
+    """A permission lab's outcome is the refusal itself: one of its predictions answers `error`."""
+    if not isinstance(lab, dict):
+        return False
+    return any(isinstance(p, dict) and str(p.get("answer", "")).strip() == "error" for p in lab.get("predict") or [])
+
+
 def _check_permissions(c: _Checker, s: Scenario) -> None:
     """MC-23 and the Decisions: with strict_permissions, refuse configurations AWS would refuse."""
     if not s.strict_permissions:

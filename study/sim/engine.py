@@ -370,14 +370,10 @@ class Engine:
             if cutoff is not None and inv.start > cutoff:
                 continue
             invs.append(inv.to_json(cutoff))
-            if cutoff is not None and inv.end > cutoff:
-                for iid in inv.inputs:
-                    st = self.inputs[iid]
-                    if st.final in ("pending",) or (st.at is not None and st.at > cutoff):
-                        st.final, st.at = "pending", None
         invs.sort(key=lambda x: x["start"])
         for i, entry in enumerate(invs, 1):
             entry["n"] = i
+        # An input settled after the clock stopped (the inputs of a run still going) is still pending.
         for st in self.inputs.values():
             if st.at is not None and cutoff is not None and st.at > cutoff:
                 st.final, st.at = "pending", None
@@ -387,8 +383,8 @@ class Engine:
         errors = sum(1 for i in invs if i["status"] in ("error", "timeout"))
         last = max([self.last_ms] + [i["end"] * MS for i in invs if i["end"] is not None]
                    + [d[0] for d in self.deliveries])
-        if cutoff is not None and self.stopped_by != "max_invocations":
-            last = min(last, cutoff) if self.stopped_by == "time_cap" else last
+        if self.stopped_by == "time_cap":
+            last = min(last, cutoff)
         trace = {
             "format": "study-trace/1",
             "title": self.s.title,

@@ -244,6 +244,13 @@ class SqsSource(Source):
             e.at(msg.visible_at, P_VISIBLE, self.become_visible, msg, msg.token)
         return True
 
+    def _delete(self, msg: Message, final: str) -> None:
+        """Delete a message from the queue (any pending visibility event is ignored) and settle its fate."""
+        self._set_state(msg, "deleted")
+        msg.token += 1
+        self._drop_from_group(msg)
+        self.e.settle(msg.iid, final)
+
     def _drop_from_group(self, msg: Message) -> None:
         if self.fifo:
             group = self.groups[msg.group]
@@ -288,19 +295,14 @@ class SqsSource(Source):
                 return
         if inv.status in ("error", "timeout") and "sqs-error-deletes" in e.mis:
             for m in batch:
-                self._set_state(m, "deleted")
-                self._drop_from_group(m)
-                e.settle(m.iid, "dropped")
+                self._delete(m, "dropped")
             e.tl("delete", "sqs.visibility-timeout", inputs=[m.iid for m in batch])
             self.request_poll()
             return
         keep = {m.iid for m in failed}
         deleted = [m for m in batch if m.iid not in keep]
         for m in deleted:
-            self._set_state(m, "deleted")
-            m.token += 1
-            self._drop_from_group(m)
-            e.settle(m.iid, "succeeded")
+            self._delete(m, "succeeded")
         if deleted:
             e.tl("delete", "sqs.partial-batch" if failed else "sqs.batching", inputs=[m.iid for m in deleted])
         for m in failed:
@@ -350,10 +352,7 @@ class SqsSource(Source):
                 self.inflight_batches -= 1
                 if inv.status == "success":
                     for m in part:
-                        self._set_state(m, "deleted")
-                        m.token += 1
-                        self._drop_from_group(m)
-                        e.settle(m.iid, "succeeded")
+                        self._delete(m, "succeeded")
                 elif len(part) > 1:
                     self._bisect(part)
                 if then:

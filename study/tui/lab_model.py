@@ -86,7 +86,7 @@ def load_lab(path: str | Path) -> Lab:
     """Read a lab or any scenario file. A refused configuration is kept as `error`, not raised;
     a file that is not a scenario at all (bad YAML, no trigger) raises ScenarioError."""
     from study.sim import yamlpos
-    from study.sim.config import build_scenario
+    from study.sim.config import build_scenario, lab_predicts_refusal
     from study.sim.errors import ScenarioError
 
     path = Path(path)
@@ -99,9 +99,7 @@ def load_lab(path: str | Path) -> Lab:
     try:
         scenario = build_scenario(data, marks, str(path), base_dir)
     except ScenarioError as err:
-        predicts_refusal = lab_block is not None and any(
-            str(p.get("answer", "")).strip() == "error" for p in lab_block.get("predict") or [] if isinstance(p, dict))
-        if not predicts_refusal:
+        if not lab_predicts_refusal(lab_block):
             raise  # the file itself is wrong: the caller shows file:line:col
         error = str(err)
     ttype = str(data["trigger"].get("type", "?"))
