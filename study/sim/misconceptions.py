@@ -28,4 +28,5 @@ KNOWN: dict[str, str] = {
     "no-free-tier": "there is no free tier for requests or duration",
     "every-invoke-cold": "every invocation is a cold start",
     "sqs-destination": "an SQS mapping sends failed messages to an on-failure destination",
+    "reserved-caps-pollers": "reserved concurrency caps the SQS pollers, so an SQS mapping is never throttled",
 }

@@ -293,7 +293,11 @@ class PlaybackModel:
                 s.counters[1] += 1
             new = {"success": SUCCEEDED, "error": FAILED, "timeout": FAILED}.get(status, ENDED)
             for iid in ids:
-                self._set(iid, new)
+                # An SQS run that started late (after throttles) can outlast the visibility timeout: a message
+                # redriven meanwhile stays in the DLQ whatever the run's outcome.
+                i = self.input_index.get(iid)
+                if i is None or s.st[i] != DEAD:
+                    self._set(iid, new)
             if self.trigger_type == "sync":
                 self._answer(ids)
         elif kind == "env_expire":
@@ -345,6 +349,10 @@ class PlaybackModel:
                 if delivery in ("dlq", "on_failure", "redrive"):
                     for iid in ids:
                         self._set(iid, DEAD)
+        elif kind == "drop_batch":
+            # A poller gives up a throttled SQS batch: its retry countdown ends; a `visible` entry follows.
+            if ids:
+                s.retries.pop("|".join(ids), None)
         elif kind == "scale":
             s.pollers = int(e.get("pollers") or 0)
         s.pos += 1
