@@ -30,6 +30,7 @@ def test_there_are_labs() -> None:
     assert LABS, "content/labs has no lab files"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LABS, ids=[p.name for p in LABS])
 def test_lab_predict_watch_explain_whatif(path) -> None:
     async def run() -> None:
