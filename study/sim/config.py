@@ -767,7 +767,7 @@ def _sqs(c: _Checker, raw: dict, p: tuple, function: dict) -> dict:
                      f"Function timeout: {function['Timeout']} seconds)")
     effective_vt = vt
     if window > 0 and window + function["Timeout"] > vt:
-        effective_vt = window + function["Timeout"] + 30  # R7.2
+        effective_vt = window + function["Timeout"] + 30  # sqs.visibility-timeout
     out = {
         "Queue": {"QueueName": name, "FifoQueue": fifo, "VisibilityTimeout": vt, "DelaySeconds": delay,
                   "RedrivePolicy": redrive, "QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"},
@@ -1018,7 +1018,7 @@ def lab_predicts_refusal(lab: Any) -> bool:
 
 
 def _check_permissions(c: _Checker, s: Scenario) -> None:
-    """MC-23 and the Decisions: with strict_permissions, refuse configurations AWS would refuse."""
+    """permissions.* (docs/emulator.md §8): with strict_permissions, refuse configurations AWS would refuse."""
     if not s.strict_permissions:
         return
     fn = s.function

@@ -24,7 +24,7 @@ THROTTLE_CAP_S = 300
 
 
 def throttle_delay_s(k: int) -> int:
-    """MC-2: 1, 2, 4, ... seconds, capped at 300."""
+    """async.throttle-backoff: 1, 2, 4, ... seconds, capped at 300."""
     return min(THROTTLE_CAP_S, 2 ** k)
 
 
@@ -290,7 +290,7 @@ class Engine:
         inv.status, inv.error, inv.response, inv.duration_ms = status, error, response, duration
         inv.reset = status == "timeout" or (error is not None and str(error.get("errorType", "")).startswith("Runtime."))
         inv.end = inv.start + duration
-        # MC-25: the aws profile bills ceil(init + invoke) on a cold start (whole ms already); exam bills invoke only.
+        # pricing.init-billing: the aws profile bills ceil(init + invoke) on a cold start (whole ms already); exam bills invoke only.
         inv.init_billed_ms = inv.init_ms if cold and self.s.profile == "aws" else 0
         inv.billed_ms = max(1, duration + inv.init_billed_ms)
         env.needs_init = False

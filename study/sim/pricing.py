@@ -44,7 +44,7 @@ class MonthlyCost:
 
 
 def monthly_cost(memory_mb: int, duration_ms: float, requests: int, misconceptions=frozenset()) -> MonthlyCost:
-    """A month of `requests` invocations of `duration_ms` each at `memory_mb`, with the free tier (R15.2)."""
+    """A month of `requests` invocations of `duration_ms` each at `memory_mb`, with the free tier (pricing.free-tier)."""
     billed_ms = max(1, math.ceil(duration_ms - 1e-9))
     gb_seconds = requests * billed_ms / 1000 * memory_mb / 1024
     free_req = 0 if "no-free-tier" in misconceptions else FREE_REQUESTS
