@@ -11,6 +11,7 @@ from typing import Any
 from study.sim import yamlpos
 from study.sim.errors import ScenarioError
 from study.sim.misconceptions import KNOWN as KNOWN_MISCONCEPTIONS
+from study.sim.misconceptions import Switched
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -362,6 +363,7 @@ def build_scenario(data: Any, marks: yamlpos.Marks, file: str, base_dir: Path,
     for m in misconceptions:
         if m not in KNOWN_MISCONCEPTIONS:
             raise ScenarioError(f"unknown misconception {m!r}", file)
+    misconceptions = Switched(misconceptions)  # every later `"id" in misconceptions` is checked against KNOWN
     c = _Checker(file, marks, misconceptions=misconceptions)
     top = c.mapping(data, (), "the scenario")
     if data is None:
