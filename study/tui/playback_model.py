@@ -519,6 +519,8 @@ def describe(e: dict) -> str:
         return f"[{who}] discarded ({e.get('reason')})"
     if kind == "scale":
         return f"pollers scale to {e.get('pollers')}"
+    if kind == "drop_batch":
+        return f"visibility timeout expired before the throttled batch [{who}] could run: the poller lets it go"
     return f"{kind} {who}".strip()
 
 
