@@ -43,3 +43,11 @@ def test_study_learn_lists_each_rules_basis() -> None:
     text = out.getvalue()
     assert BASIS_WORDS["model"] in text  # async.retry-schedule: retries counted from the end of an attempt
     assert BASIS_WORDS["aws-docs"] in text
+
+
+def test_exported_rule_cards_carry_their_basis() -> None:
+    from study.export import csv_rows
+
+    rows = {r["id"]: r for r in csv_rows(questions=[]) if r["type"] == "rule"}
+    assert rows["async.retry-schedule"]["explanation"].endswith(f"Basis: {BASIS_WORDS['model']}")
+    assert rows["sync.no-retry"]["explanation"].endswith(f"Basis: {BASIS_WORDS['aws-docs']}")
