@@ -73,7 +73,8 @@ def print_trace(trace: dict, console: Console | None = None) -> None:
                     what = f"message, receive count {msg.get('attributes', {}).get('ApproximateReceiveCount')}"
             if entry.get("attributes"):
                 a = entry["attributes"]
-                what = f"event as-is · ErrorCode {a.get('ErrorCode')}"
+                name = "ERROR_CODE" if entry["kind"] == "target_dlq" else "ErrorCode"  # EventBridge's or Lambda's
+                what = f"event as-is · {name} {a.get(name)}"
             d.add_row(_t(entry["t"]), entry["kind"], entry["target"].split(":")[-1], _ids(entry["inputs"]), what)
         console.print(d)
 

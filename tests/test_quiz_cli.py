@@ -94,7 +94,12 @@ def test_quiz_in_a_pipe_with_right_answers() -> None:
 def test_quiz_in_a_pipe_with_wrong_and_bad_answers() -> None:
     from study.terminal.quiz import plan
 
-    session = plan(1, 3)
+    # The first seed whose three questions include an option from a named misconception (which questions a seed
+    # draws changes as the bank grows).
+    def named(session) -> bool:
+        return any(o.misconception and not o.correct for shown in session for o in shown.question.options)
+
+    seed, session = next((k, s) for k, s in ((k, plan(k, 3)) for k in range(1, 50)) if named(s))
     lines = []
     for shown in session:
         lines.append("Q")  # not a letter shown: asked again
@@ -104,7 +109,7 @@ def test_quiz_in_a_pipe_with_wrong_and_bad_answers() -> None:
             right = set(expected_letters(shown).split(","))
             lines.append(next(label for label, _ in shown.labelled() if label not in right) if
                          shown.question.kind != "order" else ",".join(reversed(expected_letters(shown).split(","))))
-    result = _study("quiz", "-n", "3", "--seed", "1", stdin="\n".join(lines) + "\n")
+    result = _study("quiz", "-n", "3", "--seed", str(seed), stdin="\n".join(lines) + "\n")
     assert result.returncode == 0
     out = result.stdout
     assert out.count("not one of the letters shown") + out.count("expected a number") == 3

@@ -59,7 +59,7 @@ def test_no_two_questions_share_stem_and_options(questions) -> None:
 
 def test_bank_and_generated_both_present(questions) -> None:
     sources = Counter(q.source for q in questions)
-    assert sources["bank"] == 149
+    assert sources["bank"] == 151
     assert sources["generated"] >= 1000
 
 

@@ -315,9 +315,9 @@ TRIGGER_KEYS = {
     "sync": set(),
     "async": ASYNC_KEYS,
     "s3": {"Bucket", "Versioning", "Events", "Filter"} | ASYNC_KEYS,
-    "schedule": {"ScheduleExpression", "Name"} | ASYNC_KEYS,
+    "schedule": {"ScheduleExpression", "Name", "DeadLetterConfig"} | ASYNC_KEYS,
     "sns": {"TopicName", "FilterPolicy"} | ASYNC_KEYS,
-    "eventbridge": {"EventPattern", "EventBusName", "Name"} | ASYNC_KEYS,
+    "eventbridge": {"EventPattern", "EventBusName", "Name", "DeadLetterConfig"} | ASYNC_KEYS,
     "sqs": {"Queue", "BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "ScalingConfig"},
     "kinesis": {
         "Stream", "BatchSize", "StartingPosition", "StartingPositionTimestamp", "BisectBatchOnFunctionError",
@@ -637,6 +637,7 @@ def _trigger(c: _Checker, raw: dict, ttype: str, function: dict) -> dict:
                          "(ValidationException: Parameter ScheduleExpression is not valid.)") from None
         out["ScheduleExpression"] = expr
         out["Name"] = c.string(raw, "Name", p, "demo-rule")
+        out.update(_target_dlq(c, raw, p))
     elif ttype == "sns":
         out["TopicName"] = c.string(raw, "TopicName", p, "demo-topic")
         fp = raw.get("FilterPolicy")
@@ -655,6 +656,7 @@ def _trigger(c: _Checker, raw: dict, ttype: str, function: dict) -> dict:
         out["EventPattern"] = pattern
         out["EventBusName"] = c.string(raw, "EventBusName", p, "default")
         out["Name"] = c.string(raw, "Name", p, "demo-rule")
+        out.update(_target_dlq(c, raw, p))
     elif ttype == "sqs":
         out.update(_sqs(c, raw, p, function))
     elif ttype in STREAM_TYPES:
@@ -664,6 +666,29 @@ def _trigger(c: _Checker, raw: dict, ttype: str, function: dict) -> dict:
         out["TargetGroupArn"] = (f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/demo-tg/"
                                  "6d0ecf831eec9f09")
     return out
+
+
+def _target_dlq(c: _Checker, raw: dict, p: tuple) -> dict:
+    """The rule target's DeadLetterConfig (eventbridge.retry-layers, docs/emulator.md §5): a standard SQS queue
+    for events EventBridge cannot deliver. Only in the trace when the scenario sets it, so scenarios without
+    one keep their traces."""
+    if "DeadLetterConfig" not in raw:
+        return {}
+    dp = (*p, "DeadLetterConfig")
+    dlq = c.mapping(raw["DeadLetterConfig"], dp, "DeadLetterConfig")
+    c.unknown(dlq, {"Arn"}, dp, "DeadLetterConfig", {
+        "TargetArn": "TargetArn: the rule target's dead-letter queue is DeadLetterConfig: {Arn: ...}; "
+                     "TargetArn belongs to the function's own DeadLetterConfig"})
+    arn = dlq.get("Arn")
+    if arn is not None:
+        arn = c.destination(arn, (*dp, "Arn"), "Arn")
+        if arn_kind(arn) != "sqs":
+            raise c.fail((*dp, "Arn"), "Arn: an EventBridge dead-letter queue must be an SQS queue "
+                         "(sqs:NAME or an SQS queue ARN)")
+        if arn.endswith(".fifo"):
+            raise c.fail((*dp, "Arn"), "Arn: EventBridge dead-letter queues must be standard queues; a FIFO "
+                         "queue cannot be one")
+    return {"DeadLetterConfig": {"Arn": arn}}
 
 
 def _check_pattern(c: _Checker, pattern: dict, p: tuple) -> None:
@@ -1066,7 +1091,8 @@ def _check_permissions(c: _Checker, s: Scenario) -> None:
                              "the target cannot be registered (AccessDenied: elasticloadbalancing principal does not "
                              "have permission to invoke the function from target group demo-tg)")
             # An EventBridge rule (and an SNS subscription) is created anyway; each delivery then fails
-            # (FailedInvocations / delivery failures) and its events are dropped.
+            # (FailedInvocations / delivery failures): its events go to the rule target's DLQ if it has one
+            # (push.AsyncSource.accept), else they are dropped.
 
 
 def scenario_from_dict(data: dict, file: str = "<generated>", base_dir: Path | None = None,

@@ -1,4 +1,4 @@
-"""Lambda prices (x86, us-east-1) and the monthly free tier, as the project's Decisions fix them."""
+"""Lambda prices (x86, us-east-1) and the monthly free tier (docs/emulator.md §9)."""
 
 from __future__ import annotations
 

@@ -103,8 +103,7 @@ class AlbSource(SyncSource):
         answer = payloads.alb_response(inv.response, multi) if inv.status == "success" else None
         if inv.status == "success" and answer is None:
             inv.status = "error"  # LambdaInvalidResponse: AWS treats it as a failed invocation
-            inv.error = {"errorType": "LambdaInvalidResponse",
-                         "errorMessage": "The response is not a JSON object with an integer statusCode"}
+            inv.error = {"errorType": "LambdaInvalidResponse", "errorMessage": payloads.alb_invalid_reason(inv.response)}
         if answer is None:
             if "alb-error-200" in e.mis:
                 e.http[iid] = {"input": iid, "status": 200, "headers": {}, "body": json.dumps(inv.error)}
@@ -164,6 +163,7 @@ class AsyncSource(Source):
         self.dlq = self.s.function["DeadLetterConfig"]["TargetArn"]
         # With strict permissions, an EventBridge rule or SNS subscription exists but cannot invoke the function.
         self.permitted = self.t.get("permitted", True)
+        self.target_dlq = (self.t.get("DeadLetterConfig") or {}).get("Arn")  # an EventBridge rule target's DLQ
 
     def arrive(self, item: dict) -> None:
         e = self.e
@@ -173,9 +173,15 @@ class AsyncSource(Source):
     def accept(self, ids: list[str], payload: Any, key: str) -> None:
         e = self.e
         if not self.permitted:
-            e.tl("discard", "permissions.resource-policy", inputs=list(ids), reason="FailedInvocations")
+            # A permission error is not retried: EventBridge sends the event straight to the rule target's DLQ
+            # if there is one (eventbridge.retry-layers), else it is lost.
+            if self.target_dlq:
+                e.deliver("target_dlq", self.target_dlq, list(ids), payload,
+                          payloads.target_dlq_attributes(e, self.t), rule="eventbridge.target-dlq")
+            else:
+                e.tl("discard", "permissions.resource-policy", inputs=list(ids), reason="FailedInvocations")
             for iid in ids:
-                e.settle(iid, "dropped")
+                e.settle(iid, "dead_lettered" if self.target_dlq else "dropped")
             return
         item = AsyncItem(ids, payload, e.now, e.ids.uuid("request", key), key)
         if e.reserved == 0:
@@ -305,7 +311,9 @@ class S3Source(AsyncSource):
                 wanted = True
         if not wanted:
             return False
-        key = item["key"]
+        # Filters compare with the key as the event carries it, URL-encoded (s3.filters):
+        # AWS asks for filter values written that way, so a raw space in a filter never matches.
+        key = payloads.s3_event_key(item["key"])
         prefix, suffix = self.t["Filter"]["Prefix"], self.t["Filter"]["Suffix"]
         if "s3-filter-contains" in self.e.mis:
             return (not prefix or prefix in key) and (not suffix or suffix in key)

@@ -227,6 +227,9 @@ class PlaybackModel:
         redrive = ((trig.get("Queue") or {}).get("RedrivePolicy") or {}).get("deadLetterTargetArn")
         if redrive:
             out.append((redrive, "redrive"))
+        target_dlq = (trig.get("DeadLetterConfig") or {}).get("Arn")
+        if target_dlq:
+            out.append((target_dlq, "target_dlq"))
         if self.trigger_type in ("sync", "alb"):
             out.append(("client", "http"))
         return out
@@ -346,7 +349,7 @@ class PlaybackModel:
                     self._set(iid, SUCCEEDED if ok else FAILED)
             else:
                 s.counters[4] += 1
-                if delivery in ("dlq", "on_failure", "redrive"):
+                if delivery in ("dlq", "on_failure", "redrive", "target_dlq"):
                     for iid in ids:
                         self._set(iid, DEAD)
         elif kind == "drop_batch":
@@ -519,6 +522,8 @@ def describe(e: dict) -> str:
         return f"[{who}] discarded ({e.get('reason')})"
     if kind == "scale":
         return f"pollers scale to {e.get('pollers')}"
+    if kind == "drop_batch":
+        return f"visibility timeout expired before the throttled batch [{who}] could run: the poller lets it go"
     return f"{kind} {who}".strip()
 
 
