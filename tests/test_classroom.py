@@ -258,3 +258,23 @@ def test_page_loads_nothing_from_elsewhere(room_server) -> None:
     assert "default-src 'self'" in csp and "connect-src 'self'" in csp
     assert "http://" not in page and "https://" not in page and "//fonts" not in page
     assert 'name="viewport"' in page
+
+
+def test_study_class_export_writes_the_rooms_summary(tmp_path, capsys) -> None:
+    from study.cli import main
+
+    store = ClassStore()  # the learner's data directory (STUDY_HOME, private to this test)
+    room = Room.open(store, "stream-poison-record", "A poison record")
+    tokens = [room.join(None) for _ in range(3)]
+    room.open_card("1.1", _card())
+    for token, option in zip(tokens, (2, 2, 0)):
+        room.answer(token, "1.1", option)
+    room.reveal()
+    out = tmp_path / "summary.csv"
+    assert main(["class", "stream-poison-record", "--export", str(out)]) == 0
+    assert out.read_text() == summary_csv(room.summary())
+    assert "How many runs?,3,2,0.667,1,0,2,0,C" in out.read_text()
+    room.end()
+    assert main(["class", "stream-poison-record", "--export", str(out)]) == 2  # an ended room is not resumed
+    assert "no open room" in capsys.readouterr().err
+    store.close()

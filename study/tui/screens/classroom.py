@@ -215,6 +215,7 @@ class ClassSummaryScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("e", "export", "Save as CSV"),
+        Binding("x", "end", "End the class"),
         Binding("escape,q", "close", "Back"),
     ]
 
@@ -235,6 +236,13 @@ class ClassSummaryScreen(ModalScreen[None]):
         write_summary(self.room, path)
         self.query_one("#summary-saved", Static).update(f"Saved: {path}")
         self.notify(str(path), title="Class summary saved")
+
+    def action_end(self) -> None:
+        """The room is done: students are told, and the next `study class` of this playlist opens a new room."""
+        self.room.set_scene({**self.room.scene, "text": "The class has ended. Thank you!"})
+        self.room.end()
+        self.query_one("#summary-saved", Static).update(
+            "The class has ended: the next study class of this playlist opens a new room. e still saves the CSV.")
 
     def action_close(self) -> None:
         self.dismiss()
@@ -258,7 +266,7 @@ def summary_text(room: Room) -> str:
             belief = f"the belief: {entry['belief']}" if entry else row["misconception"]
             lines.append(f"  behind it: {belief}")
         lines.append("")
-    lines.append("e: save as CSV · Esc: back")
+    lines.append("e: save as CSV · x: end the class · Esc: back")
     return "\n".join(lines)
 
 
