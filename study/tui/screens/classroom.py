@@ -196,6 +196,19 @@ class ClassScreen(DemoScreen):
             return
         super().action_advance()
 
+    def action_demo_help(self) -> None:
+        from study.tui.screens.demo import DemoHelpScreen
+
+        self.app.push_screen(DemoHelpScreen(self.item.whatif, [
+            "THE LIVE ROOM",
+            f"  Students join at {self.join_url} with code {self.room.code}",
+            "  On a card: the students answer on their devices; the count shows live.",
+            "  h              the histogram (hidden until the reveal, which shows it)",
+            "  S              the class summary (also after the last lab); there e saves a CSV, x ends the class",
+            "  J              hide or show the room code",
+            "",
+        ]))
+
     def action_summary(self) -> None:
         self.app.push_screen(ClassSummaryScreen(self.room))
 

@@ -655,9 +655,10 @@ class DemoHelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
 
-    def __init__(self, whatif) -> None:
+    def __init__(self, whatif, extra: list[str] | None = None) -> None:
         super().__init__()
         self.whatif = whatif
+        self.extra = extra or []
 
     def compose(self) -> ComposeResult:
         key = whatif_key(self.whatif)
@@ -681,6 +682,7 @@ class DemoHelpScreen(ModalScreen[None]):
             "",
             "On a card: a-d mark the room's answer, r or space reveals, Esc closes.",
             "",
+            *self.extra,
             "Esc or ? closes this help.",
         ]
         with VerticalScroll():
