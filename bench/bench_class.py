@@ -2,7 +2,7 @@
 
 Starts a headless room (`python -m study.classroom PLAYLIST`, its own process, a private STUDY_HOME) on 127.0.0.1,
 then simulates N students as the page does: join, keep one long poll open, see the card, answer within a few
-seconds (some change their mind), see the reveal. A presenter long-polls the room's counts as the presenter's
+seconds of seeing it (some change their mind), see the reveal. A presenter long-polls the room's counts as the presenter's
 screen does. Prints join time, answer-to-presenter latency p50/p99 (from an answer being sent to the presenter
 holding a count that includes it), how long the card and the reveal take to reach every student, and the server's
 memory. Baseline, same run: one student alone (latency) and the idle server (memory).
@@ -91,6 +91,7 @@ class StudentSim:
         self.session, self.base, self.code, self.rng = session, base, code, rng
         self.version = -1
         self.card_seen: float | None = None
+        self.sees_card = asyncio.Event()
         self.reveal_seen: float | None = None
         self.latencies_for: list[tuple[float, int]] = []  # (sent, answered count in the reply)
         self.refused = 0
@@ -113,12 +114,15 @@ class StudentSim:
             now = time.perf_counter()
             if card and card["state"] == "open" and self.card_seen is None:
                 self.card_seen = now
+                self.sees_card.set()
             if card and card["state"] == "revealed" and self.reveal_seen is None:
                 self.reveal_seen = now
                 return
 
     async def answer(self, card: str, window: float) -> None:
-        await asyncio.sleep(self.rng.uniform(0, window))
+        # A student answers once the card is on their screen, after reading it (at least half a second).
+        await self.sees_card.wait()
+        await asyncio.sleep(self.rng.uniform(0.5, max(0.5, window)))
         picks = [self.rng.randrange(4)]
         if self.rng.random() < 0.2:  # a change of mind
             picks.append((picks[0] + 1) % 4)
@@ -213,7 +217,8 @@ def start_room(playlist: str, home: str, key: str) -> tuple[subprocess.Popen, st
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--students", type=int, default=500)
-    p.add_argument("--window", type=float, default=5.0, help="seconds over which the class answers")
+    p.add_argument("--window", type=float, default=5.0,
+                   help="a student answers 0.5 s to this many seconds after the card reaches them")
     p.add_argument("--playlist", default="stream-poison-record")
     p.add_argument("--deadline", type=float, default=120.0, help="the whole run stops after this many seconds")
     p.add_argument("--seed", type=int, default=1)
@@ -240,7 +245,8 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
     lat = [x * 1000 for x in loaded["latencies"]]
-    print(f"bench_class: {args.students} students, answers spread over {args.window:g} s, room {code} on loopback")
+    print(f"bench_class: {args.students} students answering 0.5-{args.window:g} s after the card reaches them, "
+          f"room {code} on loopback")
     print(f"  join:      all {args.students} in {loaded['join_all'] * 1000:.0f} ms (p99 of one join "
           f"{loaded['join_p99'] * 1000:.0f} ms)")
     print(f"  answer -> presenter latency: p50 {statistics.median(lat):.1f} ms, p99 {pct(lat, 99):.1f} ms, "
