@@ -125,10 +125,11 @@ class ClassScreen(DemoScreen):
         Binding("J", "banner", "Room code", key_display="J", show=False),
     ]
 
-    def __init__(self, playlist, room: Room, join_url: str, **kwargs) -> None:
+    def __init__(self, playlist, room: Room, join_url: str, *, exposed: bool = False, **kwargs) -> None:
         super().__init__(playlist, **kwargs)
         self.room = room
         self.join_url = join_url
+        self.exposed = exposed  # listening beyond loopback: said on the banner, not only before the screen opens
         self.seen_version = -1
 
     def compose(self) -> ComposeResult:
@@ -155,7 +156,9 @@ class ClassScreen(DemoScreen):
         self.query_one("#class-join", Static).update(
             f"Join at {self.join_url}  with room code {self.room.code}{resumed}\n"
             f"or in a terminal: study join {self.join_url} {self.room.code}\n"
-            f"{view['joined']} joined")
+            f"{view['joined']} joined"
+            + ("  ·  open to the network: anyone who can reach this machine and has the code can join"
+               if self.exposed else ""))
 
     # -- the scene students read between cards ----------------------------------------------------------------
     def scene_text(self) -> str:
@@ -304,7 +307,7 @@ def run_class(playlist_name: str, host: str, port: int, public_url: str | None, 
     """`study class PLAYLIST`: the room's server on a thread, the presenter's screen in the terminal."""
     from study.classroom.server import ClassServer
     from study.classroom.store import ClassStore
-    from study.serve import join_host, warn_if_public
+    from study.serve import is_loopback, join_host, warn_if_public
     from study.sim.errors import ScenarioError
     from study.tui.screens.demo import find_playlist
 
@@ -346,7 +349,7 @@ def run_class(playlist_name: str, host: str, port: int, public_url: str | None, 
         state = "resumed" if room.resumed else "opened"
         print(f"study class: room {room.code} {state}; students join at {join_url}", file=sys.stderr)
         try:
-            _run_presenter(playlist, room, join_url)
+            _run_presenter(playlist, room, join_url, not is_loopback(host))
         finally:
             server.stop_thread()
         return 0
@@ -354,12 +357,12 @@ def run_class(playlist_name: str, host: str, port: int, public_url: str | None, 
         store.close()
 
 
-def _run_presenter(playlist, room: Room, join_url: str) -> None:
+def _run_presenter(playlist, room: Room, join_url: str, exposed: bool) -> None:
     from study.tui.app import make_app
 
     app = make_app()
 
     async def start(pilot) -> None:
-        pilot.app.push_screen(ClassScreen(playlist, room, join_url))
+        pilot.app.push_screen(ClassScreen(playlist, room, join_url, exposed=exposed))
 
     app.run(auto_pilot=start)
