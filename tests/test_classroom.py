@@ -278,3 +278,17 @@ def test_study_class_export_writes_the_rooms_summary(tmp_path, capsys) -> None:
     assert main(["class", "stream-poison-record", "--export", str(out)]) == 2  # an ended room is not resumed
     assert "no open room" in capsys.readouterr().err
     store.close()
+
+
+def test_a_full_room_refuses_newcomers_but_not_returning_students(tmp_path) -> None:
+    from study.classroom.room import Refused
+
+    store = ClassStore(tmp_path / "class.sqlite3")
+    room = Room.open(store, "p", "P", max_students=2)
+    first = room.join(None)
+    room.join(None)
+    with pytest.raises(Refused) as refused:
+        room.join(None)
+    assert refused.value.status == 503
+    assert room.join(first, "back again") == first and len(room.students) == 2
+    store.close()

@@ -100,7 +100,7 @@ def test_presenter_opens_cards_in_the_room_and_hides_the_histogram_until_the_rev
             summary = app.screen
             assert isinstance(summary, ClassSummaryScreen)
             text = _text(summary.query_one("#summary-text", Static))
-            assert "Card 1.1" in text and "3 answered · 33% right" in text
+            assert "Card 1.1" in text and "3 answered · 33% right" in text and "Joined: s0, s1, s2" in text
             assert f"most chosen wrong: {'ABCD'[wrong]}" in text
             await pilot.press("e")
             await pilot.pause()

@@ -92,8 +92,11 @@ class Room:
         self.current: str | None = None  # the card on the projector
         self.last: str | None = None  # the card shown before, whose result students keep seeing
         self.scene: dict = {"text": "The class is about to start."}
-        self.public_version = 0  # what students see changed (a card opened, revealed, the scene moved on)
-        self.presenter_version = 0  # what the presenter sees changed (a join, an answer)
+        # Versions start anywhere, so a page that reconnects to a restarted room never mistakes the new room's
+        # version for the one it last saw. public: what students see (a card opened, revealed, the scene moved
+        # on); presenter: what the presenter sees (a join, an answer).
+        self.public_version = secrets.randbelow(10**9)
+        self.presenter_version = secrets.randbelow(10**9)
         self.listeners: list[Callable[[str], None]] = []
         self._lock = threading.RLock()
 

@@ -266,7 +266,12 @@ class ClassSummaryScreen(ModalScreen[None]):
 
 def summary_text(room: Room) -> str:
     rows = room.summary()
-    lines = [f"CLASS SUMMARY  ·  {room.title}  ·  room {room.code}  ·  {len(room.students)} students", ""]
+    lines = [f"CLASS SUMMARY  ·  {room.title}  ·  room {room.code}  ·  {len(room.students)} students"]
+    names = sorted(n for n in room.students.values() if n)
+    anonymous = len(room.students) - len(names)
+    if names:
+        lines.append("Joined: " + ", ".join(names) + (f" and {anonymous} anonymous" if anonymous else ""))
+    lines.append("")
     if not rows:
         lines.append("No card has been opened yet.")
     misconceptions = _misconceptions()
