@@ -231,9 +231,10 @@ def test_the_summary_csv_matches_the_answers_given(room_server) -> None:
     assert (first["A"], first["B"], first["C"], first["D"]) == ("0", "3", "2", "0")
     assert first["answered"] == "5" and first["right"] == "2" and float(first["share_right"]) == 0.4
     assert first["top_wrong"] == "B" and first["top_wrong_count"] == "3"
-    assert first["misconception"] == "stream-skips-failed-batch"
+    assert first["misconception"] == "stream-skips-failed-batch" and first["why"] == "the belief: skipped"
     assert second["answered"] == "4" and second["right"] == "3" and float(second["share_right"]) == 0.75
     assert second["top_wrong"] == "D" and second["misconception"] == "lab option"
+    assert second["why"] == "another outcome"
     assert second["question"] == "question 1.2"
 
 

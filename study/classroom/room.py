@@ -253,13 +253,21 @@ class Room:
                        "top_wrong": LETTERS[top[1]] if top else "", "top_wrong_text":
                            card["options"][top[1]] if top else "", "top_wrong_count": top[0] if top else 0,
                        "misconception": card["sources"][top[1]] if top else "",
+                       "why": _first_line(card.get("whys"), top[1]) if top else "",
                        "revealed": state.revealed}
                 rows.append(row)
         return rows
 
 
+def _first_line(whys: list[str] | None, index: int) -> str:
+    """Where an option comes from, in words (the belief behind a misconception), without the reveal's mark."""
+    if not whys or index >= len(whys):
+        return ""
+    return whys[index].splitlines()[0].removeprefix("✗ ").removeprefix("✓ ")
+
+
 CSV_COLUMNS = ["card", "lab", "stop", "question", "answered", "right", "share_right", "A", "B", "C", "D",
-               "correct", "correct_text", "top_wrong", "top_wrong_text", "top_wrong_count", "misconception"]
+               "correct", "correct_text", "top_wrong", "top_wrong_text", "top_wrong_count", "misconception", "why"]
 
 
 def summary_csv(rows: list[dict]) -> str:
@@ -271,5 +279,5 @@ def summary_csv(rows: list[dict]) -> str:
         writer.writerow([row["card"], row["lab"], row["stop"], row["question"], row["answered"], row["right"],
                          "" if row["share_right"] is None else row["share_right"], *counts, row["correct"],
                          row["correct_text"], row["top_wrong"], row["top_wrong_text"], row["top_wrong_count"],
-                         row["misconception"]])
+                         row["misconception"], row["why"]])
     return out.getvalue()

@@ -274,30 +274,19 @@ def summary_text(room: Room) -> str:
     lines.append("")
     if not rows:
         lines.append("No card has been opened yet.")
-    misconceptions = _misconceptions()
     for row in rows:
         share = "—" if row["share_right"] is None else f"{row['share_right']:.0%}"
         lines.append(f"Card {row['card']}  ({row['lab']}, stop {row['stop']})")
         lines.append(f"  {row['question']}")
         lines.append(f"  {row['answered']} answered · {share} right ({row['correct']}: {row['correct_text']})")
         if row["top_wrong"]:
+            n = row["top_wrong_count"]
             lines.append(f"  most chosen wrong: {row['top_wrong']} ({row['top_wrong_text']}), "
-                         f"{row['top_wrong_count']} students")
-            entry = misconceptions.get(row["misconception"])
-            belief = f"the belief: {entry['belief']}" if entry else row["misconception"]
-            lines.append(f"  behind it: {belief}")
+                         f"{n} student{'s' if n != 1 else ''}")
+            lines.append(f"  behind it: {row['why'] or row['misconception']}")
         lines.append("")
     lines.append("e: save as CSV · x: end the class · Esc: back")
     return "\n".join(lines)
-
-
-def _misconceptions() -> dict:
-    from study.content import load_rules
-
-    try:
-        return load_rules().misconceptions
-    except Exception:  # the rules table is content; a broken one must not stop the summary
-        return {}
 
 
 def write_summary(room: Room, path: Path) -> None:
