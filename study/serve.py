@@ -75,9 +75,16 @@ def warn_if_public(prog: str, host: str, port: int) -> None:
 
 
 def join_host(host: str) -> str:
-    """The host to print in an address: the machine's name when listening on every interface."""
+    """The host to print in an address. Listening on every interface: this machine's first address that is not
+    loopback, as its own name resolves (no traffic is sent), else its name; --public-url overrides both."""
     if host in ("0.0.0.0", "::", ""):
-        return socket.gethostname()
+        name = socket.gethostname()
+        try:
+            infos = socket.getaddrinfo(name, None, socket.AF_INET)
+        except OSError:
+            return name
+        addresses = [info[4][0] for info in infos if not ipaddress.ip_address(info[4][0]).is_loopback]
+        return addresses[0] if addresses else name
     return f"[{host}]" if ":" in host else host
 
 
