@@ -293,3 +293,14 @@ def test_a_full_room_refuses_newcomers_but_not_returning_students(tmp_path) -> N
     assert refused.value.status == 503
     assert room.join(first, "back again") == first and len(room.students) == 2
     store.close()
+
+
+def test_a_corrupt_classroom_database_is_moved_aside_and_a_fresh_one_started(tmp_path) -> None:
+    path = tmp_path / "class.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    store = ClassStore(path)
+    assert store.message and "moved to" in store.message
+    assert len(list(tmp_path.glob("class.sqlite3.corrupt-*"))) == 1
+    room = Room.open(store, "p", "P")
+    assert room.join(None) in store.students(room.code)
+    store.close()
