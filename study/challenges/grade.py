@@ -12,7 +12,7 @@ from typing import Any
 
 from study.challenges.model import HANDLER_FILE, Challenge, ChallengeScenario, Check
 from study.challenges.sandbox import WALL_CAP_S, ChildHandler
-from study.sim.expect import check_case
+from study.sim.expect import PathError, check_case, resolve
 from study.sim.run import simulate
 
 _INPUT_IN_DIFF = re.compile(r"^(?:inputs\.([^.:\s]+)|http\[([^\]]+)\])")
@@ -84,6 +84,19 @@ def evaluate(check: Check, trace: dict, scenario: ChallengeScenario) -> CheckRes
             diffs.append(f"log lines matching {log.match!r}: expected at least {log.at_least}, got {n}")
         if log.at_most is not None and n > log.at_most:
             diffs.append(f"log lines matching {log.match!r}: expected at most {log.at_most}, got {n}")
+    if check.joined is not None:
+        got: list = []
+        for path in check.joined[0]:
+            try:
+                part = resolve(trace, path)
+            except PathError:
+                part = None
+            if not isinstance(part, list):
+                diffs.append(f"{path}: expected a list, got {part!r}")
+                part = []
+            got.extend(part)
+        if got != list(check.joined[1]):
+            diffs.append(f"{' + '.join(check.joined[0])}: expected {list(check.joined[1])}, got {got}")
     inputs: list[str] = []
     for d in diffs:
         m = _INPUT_IN_DIFF.match(d)

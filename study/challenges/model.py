@@ -20,7 +20,7 @@ from study.sim.errors import ScenarioError
 
 TOP_KEYS = {"id", "title", "section", "rules", "brief", "handler", "starter", "solution", "wrong", "scenarios"}
 SCENARIO_KEYS = {"name", "hidden", "kit", "scenario", "checks"}
-CHECK_KEYS = {"name", "rule", "why", "expect", "logs", "responses"}
+CHECK_KEYS = {"name", "rule", "why", "expect", "logs", "joined"}
 EXPECT_KEYS = {"invocations", "starts", "batches", "statuses", "inputs", "deliveries", "http", "events", "summary",
                "attempt_numbers", "cold_starts", "absent", "paths"}
 LOG_KEYS = {"match", "count", "at_least", "at_most", "sequence"}
@@ -45,6 +45,7 @@ class Check:
     why: str
     expect: dict[str, Any]
     logs: tuple[LogCheck, ...] = ()
+    joined: tuple[tuple[str, ...], tuple] | None = None  # (trace paths to lists, what they make joined in order)
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,17 @@ def _check(raw: Any, marks, file: str, path: tuple, rule_ids: set[str] | None) -
         if all(c is None for c in counts) and sequence is None:
             raise _fail(marks, file, p, "a log check needs count, at_least, at_most or sequence")
         logs.append(LogCheck(pattern, *counts, tuple(sequence) if sequence is not None else None))
-    if not expect and not logs:
+    joined = raw.get("joined")
+    if joined is not None:
+        j = _mapping(joined, marks, file, (*path, "joined"), "joined")
+        _unknown(j, {"of", "equals"}, marks, file, (*path, "joined"), "joined")
+        of, equals = j.get("of"), j.get("equals")
+        if not isinstance(of, list) or not of or not all(isinstance(x, str) for x in of) or not isinstance(equals, list):
+            raise _fail(marks, file, (*path, "joined"), "joined: expected {of: [trace paths to lists], equals: [...]}")
+        joined = (tuple(of), tuple(equals))
+    if not expect and not logs and joined is None:
         raise _fail(marks, file, path, f"check {name!r}: needs expect or logs (a check that cannot fail)")
-    return Check(name, rule, " ".join(why.split()), expect, tuple(logs))
+    return Check(name, rule, " ".join(why.split()), expect, tuple(logs), joined)
 
 
 def parse_challenge(data: Any, marks: yamlpos.Marks, file: str, rule_ids: set[str] | None = None) -> Challenge:

@@ -3,7 +3,8 @@
 - `labkit.table`: a durable key-value table (think of a DynamoDB table). Every execution environment of one
   graded run sees the same table, unlike a module-level variable, which lives only as long as its environment.
   `get(key)`, `put(key, value)`, `put_if_absent(key, value)` (True if it wrote: a conditional write), `delete(key)`.
-- `labkit.save(key)`, `labkit.charge(ref, amount)`, `labkit.send_receipt(ref)`, `labkit.publish(topic, text)`:
+- `labkit.save(key)`, `labkit.charge(ref, amount)`, `labkit.send_receipt(ref)`, `labkit.publish(topic, text)`,
+  `labkit.work(job)` (takes about 0.1 s of real time), `labkit.load_config()`:
   downstream calls. Each prints one line to the log, which is how the grader sees what your code did. A
   challenge may make a call fail once for some keys (a ConnectionError), as a real network call can.
 """
@@ -65,7 +66,7 @@ table = Table()
 
 def _maybe_fail(service: str, key: str) -> None:
     key = str(key)
-    if key not in _FLAKY:
+    if key not in _FLAKY and f"{service}:{key}" not in _FLAKY:  # "reading-4" or "receipt:p2"
         return
     failed = _load("_failed.json")
     if failed.get(f"{service}:{key}"):
@@ -97,3 +98,17 @@ def publish(topic: str, text: str) -> None:
     """Send a message to a topic."""
     _maybe_fail("publish", text)
     print(f"PUBLISHED {topic} {text}")
+
+
+def load_config() -> dict:
+    """Read the function's configuration: slow in real life, so do it once per execution environment."""
+    print("CONFIG LOADED")
+    return {"currency": "EUR", "prices": {"tea": 3, "cake": 5, "soup": 7}}
+
+
+def work(job: str, seconds: float = 0.1) -> None:
+    """Do one job; each takes about `seconds` of real time."""
+    import time
+
+    time.sleep(seconds)
+    print(f"DONE {job}")
