@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import study.challenges
 import study.quiz
 import study.sim
 
@@ -16,7 +17,7 @@ def _modules(pkg) -> list[str]:
     return [pkg.__name__] + [f"{pkg.__name__}.{m.name}" for m in pkgutil.walk_packages(pkg.__path__)]
 
 
-@pytest.mark.parametrize("module", _modules(study.sim) + _modules(study.quiz))
+@pytest.mark.parametrize("module", _modules(study.sim) + _modules(study.quiz) + _modules(study.challenges))
 def test_core_module_imports_no_ui(module: str) -> None:
     code = (f"import sys, {module}; bad = [m for m in ('textual', 'rich') if m in sys.modules]; "
             "print(','.join(bad)); sys.exit(1 if bad else 0)")

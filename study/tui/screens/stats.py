@@ -137,6 +137,8 @@ class StatsScreen(Screen):
     def load(self) -> None:
         try:
             data = gather(self.app.store)
+            bests = self.app.store.challenge_bests()
+            data.code_solved = sum(1 for b in bests.values() if b[0])  # coding challenges (study code)
         except Exception as err:  # a broken rules file or database must not take the app down
             self.post_message(self.Failed(f"{type(err).__name__}: {err}"))
             return
@@ -176,7 +178,9 @@ class StatsScreen(Screen):
             return
         self.query_one("#stats-retention", Static).update(
             f"desired retention [b]{data.retention:.0%}[/] [dim](+/- changes it, 70–99%)[/] · "
-            f"{data.answers} answers · {len(data.history)} exams")
+            f"{data.answers} answers · {len(data.history)} exams · "
+            f"{getattr(data, 'code_solved', 0)} coding challenge{'s' if getattr(data, 'code_solved', 0) != 1 else ''} "
+            "solved")
 
     # -- actions -----------------------------------------------------------------------------------------------
 
