@@ -6,6 +6,7 @@ in a worker thread and the learner's code in child processes, so the app stays r
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,7 +48,7 @@ class CodeScreen(Screen):
         Binding("f8", "starter", "Starter again", priority=True),
         Binding("left_square_bracket", "scenario(-1)", "Previous run", show=False),
         Binding("right_square_bracket", "scenario(1)", "Next run", show=False),
-        Binding("escape", "back", "Back"),
+        Binding("escape", "back", "Back", priority=True),  # the editor would otherwise keep Esc
     ]
 
     class Loaded(Message):
@@ -139,9 +140,12 @@ class CodeScreen(Screen):
         self.sub_title = c.title
         visible = ", ".join(s.name for s in c.visible)
         hidden = sum(1 for s in c.scenarios if s.hidden)
-        brief = (f"[b]{escape(c.title)}[/]  [dim]{c.id} · {c.section} · {c.trigger}[/]\n\n{escape(c.brief)}\n\n"
-                 f"[dim]Scenarios: {escape(visible)}"
-                 + (f", and {hidden} hidden (shown after grading)" if hidden else "") + "[/]")
+        brief = Text()
+        brief.append(c.title, style="bold")
+        brief.append(f"  {c.id} · {c.section} · {c.trigger}\n\n", style="dim")
+        brief.append(c.brief + "\n\n")
+        brief.append(f"Scenarios: {visible}" + (f", and {hidden} hidden (shown after grading)" if hidden else ""),
+                     style="dim")
         self.query_one("#code-brief", Static).update(brief)
         editor = self.query_one("#code-editor", TextArea)
         editor.load_text(message.code)
@@ -226,28 +230,31 @@ class CodeScreen(Screen):
         self.watching = next((i for i, r in enumerate(self.result.runs) if not r.passed), 0)
         self._show_watch()
 
-    def _results_text(self) -> str:
-        lines = []
+    def _results_text(self) -> Text:
+        """Plain Text, not markup: details quote the learner's data, brackets and all."""
+        out = Text()
         for run in self.result.runs:
-            tag = " [dim](hidden scenario)[/]" if run.hidden else ""
-            lines.append(f"\n[b]{escape(run.name)}[/]{tag}")
+            out.append(f"\n{run.name}", style="bold")
+            out.append(" (hidden scenario)" if run.hidden else "", style="dim")
+            out.append("\n")
             if run.hidden:
-                ids = ", ".join(run.trace["inputs"])
-                lines.append(f"  [dim]inputs: {escape(ids)}[/]")
+                out.append(f"  inputs: {', '.join(run.trace['inputs'])}\n", style="dim")
             for err in run.errors[:3]:
-                lines.append(f"  [$warning]your function: {escape(err)}[/]")
+                out.append(f"  your function: {err}\n", style="yellow")
             for check in run.checks:
-                mark = "[$success]✓[/]" if check.passed else "[$error]✗[/]"
-                lines.append(f"  {mark} {escape(check.name)}")
+                out.append("  ✓ " if check.passed else "  ✗ ", style="green" if check.passed else "red")
+                out.append(f"{check.name}\n")
                 if check.passed:
                     continue
-                lines.append(f"      {escape(check.detail)}")
+                out.append(f"      {check.detail}\n")
                 if check.inputs:
-                    lines.append(f"      [dim]inputs that ended wrong:[/] {escape(', '.join(check.inputs))}")
+                    out.append("      inputs that ended wrong: ", style="dim")
+                    out.append(", ".join(check.inputs) + "\n")
                 if check.rule:
                     statement, section = self.rules.get(check.rule, ("", ""))
-                    lines.append(f"      [dim]rule {escape(check.rule)} ({section}):[/] {escape(statement)}")
-        return "\n".join(lines).lstrip("\n")
+                    out.append(f"      rule {check.rule} ({section}): ", style="dim")
+                    out.append(statement + "\n")
+        return out
 
     # -- watching ----------------------------------------------------------------------------------------------
 

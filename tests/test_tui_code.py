@@ -1,0 +1,122 @@
+"""Pilot test of the Code screen: open a challenge from the map, edit, run, read the checks, watch the graded run;
+the code comes back next time; a handler that loops forever leaves the app responsive."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual.widgets import Static, TabbedContent, TextArea
+
+from study.challenges.model import find_challenge
+from study.tui.app import make_app
+from study.tui.screens.code import ChallengesScreen, CodeScreen
+from study.tui.widgets.watch_view import WatchView
+
+
+def run(coro_fn, size=(140, 40)):
+    async def main():
+        app = make_app(clock=lambda: 0.0)
+        app.animation_level = "none"
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await coro_fn(app, pilot)
+
+    asyncio.run(main())
+
+
+async def settle(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_for(pilot, condition, seconds: float = 30.0) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < end, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+def test_edit_run_and_watch_a_challenge(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+    challenge = find_challenge("s3-object-keys")
+
+    async def check(app, pilot):
+        await settle(app, pilot)
+        # From the map: section 18.9, c lists its challenges, Enter opens the one there.
+        from study.tui.widgets.section_map import SectionMap
+
+        smap = app.screen.query_one(SectionMap)
+        smap.cursor = smap.sections.index("18.9")
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChallengesScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CodeScreen)
+        editor = screen.query_one("#code-editor", TextArea)
+        assert editor.text == challenge.starter
+        assert "URL-encoded" in str(screen.query_one("#code-brief", Static).render())
+        # Run the starter: the key check fails, naming the rule and the wrong keys.
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.result is not None)
+        await settle(app, pilot)
+        results = str(screen.query_one("#code-results", Static).render())
+        assert "✗ real keys" in results and "s3.event-shape" in results
+        assert not screen.result.passed
+        # Edit: type the fix into the editor (as a learner would), run again.
+        editor.focus()
+        editor.load_text("")
+        await pilot.press(*list("from urllib.parse import unquote_plus"), "enter")
+        editor.insert(challenge.solution.split("\n", 1)[1])
+        await pilot.pause(0.8)  # the save-as-you-type timer
+        await settle(app, pilot)
+        assert app.store.challenge_code("s3-object-keys") == editor.text
+        screen.result = None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.result is not None)
+        await settle(app, pilot)
+        assert screen.result.passed, str(screen.query_one("#code-results", Static).render())
+        assert app.store.challenge_bests()["s3-object-keys"][0] is True
+        # Watch the graded run.
+        await pilot.press("f6")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "watch"
+        assert screen.query_one(WatchView).model is not None
+        await pilot.press("escape")  # back to the code
+        await pilot.press("escape")  # back to the list
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChallengesScreen)
+
+    run(check)
+
+
+def test_code_comes_back_and_a_runaway_handler_leaves_the_app_responsive(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+    from study.progress import Store
+
+    store = Store()
+    store.save_challenge_code("sync-error-or-raise", "def handler(event, context):\n    while True:\n        pass\n")
+    store.close()
+
+    async def check(app, pilot):
+        app.open_challenge("sync-error-or-raise")
+        await settle(app, pilot)
+        screen = app.screen
+        editor = screen.query_one("#code-editor", TextArea)
+        assert "while True" in editor.text  # saved code, not the starter
+        started = time.monotonic()
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.3)
+        # While the child loops, the app still takes keys (the editor still edits).
+        editor.focus()
+        await pilot.press("end", "x")
+        assert screen.result is None and "context):x" in editor.text
+        await wait_for(pilot, lambda: screen.result is not None, 60)
+        assert time.monotonic() - started < 30
+        results = str(screen.query_one("#code-results", Static).render())
+        assert "Task timed out after 1.00 seconds" in results
+
+    run(check)
