@@ -81,7 +81,7 @@ def test_edit_run_and_watch_a_challenge(tmp_path, monkeypatch) -> None:
         assert screen.result.passed, str(screen.query_one("#code-results", Static).render())
         assert app.store.challenge_bests()["s3-object-keys"][0] is True
         # Watch the graded run.
-        await pilot.press("f6")
+        await pilot.press("f2")
         await pilot.pause()
         assert screen.query_one(TabbedContent).active == "watch"
         assert screen.query_one(WatchView).model is not None
@@ -118,5 +118,30 @@ def test_code_comes_back_and_a_runaway_handler_leaves_the_app_responsive(tmp_pat
         assert time.monotonic() - started < 30
         results = str(screen.query_one("#code-results", Static).render())
         assert "Task timed out after 1.00 seconds" in results
+
+    run(check)
+
+
+def test_typing_then_leaving_at_once_keeps_the_code(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+
+    async def check(app, pilot):
+        app.open_challenge("sns-envelope")
+        await settle(app, pilot)
+        editor = app.screen.query_one("#code-editor", TextArea)
+        editor.focus()
+        await pilot.press(*list("# mine"), "enter")
+        typed = editor.text
+        assert typed.startswith("# mine\n")
+        await pilot.press("escape")  # before the save timer fires
+        await settle(app, pilot)
+        assert app.store.challenge_code("sns-envelope") == typed
+        # The solution stays closed until a first graded run.
+        app.open_challenge("sns-envelope")
+        await settle(app, pilot)
+        assert app.screen.query_one("#code-editor", TextArea).text == typed
+        await pilot.press("f3")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CodeScreen"
 
     run(check)

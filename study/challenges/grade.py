@@ -77,13 +77,13 @@ def evaluate(check: Check, trace: dict, scenario: ChallengeScenario) -> CheckRes
         if log.sequence is not None:
             got = [m.group(1) if m.groups() else m.group(0) for m in found]
             if got != list(log.sequence):
-                diffs.append(f"log lines matching {log.match!r}: expected {list(log.sequence)}, got {got}")
+                diffs.append(f"log lines matching /{log.match}/: expected {list(log.sequence)}, got {got}")
         if log.count is not None and n != log.count:
-            diffs.append(f"log lines matching {log.match!r}: expected {log.count}, got {n}")
+            diffs.append(f"log lines matching /{log.match}/: expected {log.count}, got {n}")
         if log.at_least is not None and n < log.at_least:
-            diffs.append(f"log lines matching {log.match!r}: expected at least {log.at_least}, got {n}")
+            diffs.append(f"log lines matching /{log.match}/: expected at least {log.at_least}, got {n}")
         if log.at_most is not None and n > log.at_most:
-            diffs.append(f"log lines matching {log.match!r}: expected at most {log.at_most}, got {n}")
+            diffs.append(f"log lines matching /{log.match}/: expected at most {log.at_most}, got {n}")
     if check.joined is not None:
         got: list = []
         for path in check.joined[0]:

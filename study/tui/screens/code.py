@@ -43,9 +43,10 @@ class CodeScreen(Screen):
     """
     BINDINGS = [
         Binding("ctrl+r,f5", "run", "Run (grade)", key_display="ctrl+r", priority=True),
-        Binding("f6", "watch", "Watch", priority=True),
-        Binding("f7", "solution", "Model solution", priority=True),
-        Binding("f8", "starter", "Starter again", priority=True),
+        # F6 and F7 stay the editor's (select line, select all).
+        Binding("f2", "watch", "Watch", priority=True),
+        Binding("f3", "solution", "Model solution", priority=True),
+        Binding("f4", "starter", "Starter again", priority=True),
         Binding("left_square_bracket", "scenario(-1)", "Previous run", show=False),
         Binding("right_square_bracket", "scenario(1)", "Next run", show=False),
         Binding("escape", "back", "Back", priority=True),  # the editor would otherwise keep Esc
@@ -82,6 +83,7 @@ class CodeScreen(Screen):
         self.watching = 0
         self.running = False
         self._save_timer = None
+        self._unsaved: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="λ")
@@ -94,7 +96,7 @@ class CodeScreen(Screen):
                         yield Static("", id="code-results")
                     yield _editor("")
             with TabPane("2 Watch", id="watch"):
-                yield Static("Run first: Watch plays the graded run.", id="code-watch-label")
+                yield Static("Run first (ctrl+r): Watch plays the graded run.", id="code-watch-label")
                 yield WatchView(clock=self.clock, id="code-watch")
         yield Footer()
 
@@ -156,13 +158,15 @@ class CodeScreen(Screen):
     def _status(self, text: str) -> None:
         tries = f"{self.tries} graded run{'s' if self.tries != 1 else ''}" if self.tries else "not run yet"
         self.query_one("#code-status", Static).update(
-            f"{text} · {tries} · [b]ctrl+r[/] Run · [b]F6[/] Watch · [b]F7[/] model solution · [b]Esc[/] back")
+            f"{text} · {tries} · [b]ctrl+r[/] Run · [b]F2[/] Watch · [b]F3[/] model solution · [b]F7[/] select all · "
+            "[b]Esc[/] back")
 
     # -- saving as typed ---------------------------------------------------------------------------------------
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        if self.challenge is None or event.text_area.read_only:
+        if self.challenge is None or event.text_area.read_only or event.text_area.id != "code-editor":
             return
+        self._unsaved = event.text_area.text
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_DELAY_S, self._save)
@@ -171,6 +175,7 @@ class CodeScreen(Screen):
         if self.challenge is None:
             return
         self._save_timer = None
+        self._unsaved = None
         self.save_code(self.query_one("#code-editor", TextArea).text)
 
     @work(thread=True, group="code-save")
@@ -178,9 +183,11 @@ class CodeScreen(Screen):
         self.app.store.save_challenge_code(self.challenge.id, code)
 
     def on_unmount(self) -> None:
-        if self._save_timer is not None and self.challenge is not None:
+        # Leaving within the save delay: keep what was typed (nothing lost).
+        if self._save_timer is not None:
             self._save_timer.stop()
-            self.app.store.save_challenge_code(self.challenge.id, self.query_one("#code-editor", TextArea).text)
+        if self._unsaved is not None and self.challenge is not None:
+            self.app.store.save_challenge_code(self.challenge.id, self._unsaved)
 
     # -- running -----------------------------------------------------------------------------------------------
 
@@ -269,9 +276,10 @@ class CodeScreen(Screen):
         if self.rules:
             watch.set_rules(self.rules)
         state = "passed" if run.passed else "failed a check"
-        self.query_one("#code-watch-label", Static).update(
-            f"run {self.watching % len(self.result.runs) + 1}/{len(self.result.runs)}: [b]{escape(run.name)}[/] "
-            f"({state}) · [b][[/] / [b]][/] other runs · space plays")
+        label = Text(f"run {self.watching % len(self.result.runs) + 1}/{len(self.result.runs)}: ")
+        label.append(run.name, style="bold")
+        label.append(f" ({state}) · [ and ] other runs · space plays · F2 or Esc back to the code")
+        self.query_one("#code-watch-label", Static).update(label)
 
     def action_watch(self) -> None:
         tabs = self.query_one(TabbedContent)
@@ -325,7 +333,7 @@ class SolutionScreen(ModalScreen):
                                       background: $surface; padding: 0 1; }
     SolutionScreen #solution-code { height: auto; }
     """
-    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f7", "dismiss", "Close", show=False)]
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("f3", "dismiss", "Close", show=False)]
 
     def __init__(self, challenge) -> None:
         super().__init__()
@@ -373,32 +381,30 @@ class ChallengesScreen(Screen):
 
     @work(thread=True, exclusive=True, group="challenges")
     def read(self) -> None:
-        from study.challenges.model import load_challenges
-        from study.sim.errors import ScenarioError
+        # The cheap index (id, section, title); the Code screen reads and validates the whole file it opens.
+        from study.tui.catalog import challenge_entries
 
-        try:
-            challenges = load_challenges()
-        except ScenarioError as err:
-            self.app.call_from_thread(self.query_one("#challenges-heading", Static).update, escape(str(err)))
-            return
+        challenges = self.app.challenges if self.app.challenges is not None else challenge_entries()
         self.post_message(self.Listed(challenges, self.app.store.challenge_bests()))
 
     def on_challenges_screen_listed(self, message: Listed) -> None:
-        shown = [c for c in message.challenges if self.section is None or c.top_section == self.section]
+        def top(section: str) -> str:
+            return ".".join(section.split(".")[:2])
+
+        shown = [c for c in message.challenges if self.section is None or top(c[1]) == self.section]
         ol = self.query_one(OptionList)
         ol.clear_options()
         heading = self.query_one("#challenges-heading", Static)
         if not shown:
             heading.update(f"No coding challenge for section {self.section} yet. [b]a[/] shows them all.")
             return
-        solved = sum(1 for c in shown if message.bests.get(c.id, (False,))[0])
+        solved = sum(1 for c in shown if message.bests.get(c[0], (False,))[0])
         heading.update(f"{len(shown)} challenge{'s' if len(shown) != 1 else ''}, {solved} solved · Enter opens: "
                        "write the handler, ctrl+r grades it on the emulator")
-        for c in shown:
-            best = message.bests.get(c.id)
+        for cid, section, title in shown:
+            best = message.bests.get(cid)
             mark = "[$success]✓[/]" if best and best[0] else (f"{best[1]}/{best[2]}" if best else "·")
-            ol.add_option(Option(f"{mark:>5} {c.section:<8} {escape(c.title)}  [dim]{c.trigger} · {c.id}[/]",
-                                 id=c.id))
+            ol.add_option(Option(f"{mark:>5} {section:<8} {escape(title)}  [dim]{cid}[/]", id=cid))
         ol.highlighted = 0
         ol.focus()
 
