@@ -78,24 +78,6 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             PRIMARY KEY (exam_id, idx)
         )""",
     )),
-    # Coding challenges (issue 13): the learner's code as last typed, and every graded run.
-    (2, (
-        """CREATE TABLE IF NOT EXISTS challenge_code (
-            challenge_id TEXT PRIMARY KEY,
-            code TEXT NOT NULL,
-            updated TEXT NOT NULL
-        )""",
-        """CREATE TABLE IF NOT EXISTS challenge_runs (
-            id INTEGER PRIMARY KEY,
-            challenge_id TEXT NOT NULL,
-            at TEXT NOT NULL,
-            passed INTEGER NOT NULL,
-            checks_passed INTEGER NOT NULL,
-            checks_total INTEGER NOT NULL,
-            code TEXT NOT NULL
-        )""",
-        "CREATE INDEX IF NOT EXISTS challenge_runs_id ON challenge_runs(challenge_id, at)",
-    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -429,8 +411,41 @@ class Store:
         self._guard(work)
 
     # ------------------------------------------------------------------ coding challenges
+    # Their two tables are created on first use (IF NOT EXISTS), outside the numbered migrations, so they never
+    # compete with another feature's migration number.
+    _CHALLENGE_TABLES = (
+        """CREATE TABLE IF NOT EXISTS challenge_code (
+            challenge_id TEXT PRIMARY KEY,
+            code TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS challenge_runs (
+            id INTEGER PRIMARY KEY,
+            challenge_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            checks_passed INTEGER NOT NULL,
+            checks_total INTEGER NOT NULL,
+            code TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS challenge_runs_id ON challenge_runs(challenge_id, at)",
+    )
+
+    def _challenges_ready(self) -> None:
+        with self._lock:
+            if getattr(self, "_challenges_conn", None) is self._conn:
+                return
+
+            def work() -> None:
+                with self._tx() as c:
+                    for statement in self._CHALLENGE_TABLES:
+                        c.execute(statement)
+            self._guard(work)
+            self._challenges_conn = self._conn
+
     def save_challenge_code(self, challenge_id: str, code: str) -> None:
         """The learner's code as typed (saved on every edit, so nothing is lost)."""
+        self._challenges_ready()
         at = _iso(self.now())
 
         def work() -> None:
@@ -441,6 +456,7 @@ class Store:
         self._guard(work)
 
     def challenge_code(self, challenge_id: str) -> str | None:
+        self._challenges_ready()
         rows = self._read("SELECT code FROM challenge_code WHERE challenge_id = ?", (challenge_id,))
         return rows[0][0] if rows else None
 
@@ -448,6 +464,7 @@ class Store:
                              code: str, rules: Iterable[str] = ()) -> Answer | None:
         """Keep one graded run. A pass reviews the challenge's rules in the scheduler, at most once a day per
         challenge (grading again and again in one sitting is not spaced practice); returns that review."""
+        self._challenges_ready()
         at = srs.utc(self.now())
 
         def work() -> bool:
@@ -468,6 +485,7 @@ class Store:
 
     def challenge_bests(self) -> dict[str, tuple[bool, int, int]]:
         """Challenge id -> its best run: (passed, checks passed, checks in all)."""
+        self._challenges_ready()
         rows = self._read("SELECT challenge_id, passed, checks_passed, checks_total FROM challenge_runs "
                           "ORDER BY challenge_id, passed DESC, checks_passed DESC, id")
         out: dict[str, tuple[bool, int, int]] = {}
@@ -476,6 +494,7 @@ class Store:
         return out
 
     def challenge_tries(self, challenge_id: str) -> int:
+        self._challenges_ready()
         return int(self._read("SELECT COUNT(*) FROM challenge_runs WHERE challenge_id = ?", (challenge_id,))[0][0])
 
     # ------------------------------------------------------------------ answers and cards

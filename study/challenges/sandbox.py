@@ -99,7 +99,8 @@ class Child:
 
 def _signal_name(number: int) -> str:
     names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
-             signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGXCPU: "CPU time limit exceeded"}
+             signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGXCPU: "CPU time limit exceeded",
+             signal.SIGALRM: "alarm clock"}
     return names.get(number, f"signal {number}")
 
 
@@ -127,7 +128,7 @@ class ChildHandler(RealHandler):
         self.children.append(child)
         cpu = int(min(self.engine.timeout_ms / MS, self.wall_cap_s) + INIT_CAP_S) + 2
         answer = child.ask({"op": "init", "path": str(self.path), "func": self.func_name, "memory_mb": memory,
-                            "cpu_s": cpu, "sys_path": [str(KIT)]}, INIT_CAP_S)
+                            "cpu_s": cpu, "sys_path": [str(KIT)], "wall_ms": int(INIT_CAP_S * 1000)}, INIT_CAP_S)
         if answer is None:
             return None, {"errorMessage": f"RequestId: {inv.request_id} Error: Runtime exited with error: "
                           "INIT did not finish in time", "errorType": "Runtime.ExitError"}, []

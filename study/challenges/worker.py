@@ -165,6 +165,7 @@ class Worker:
             req = json.loads(raw)
             captured = io.StringIO()
             answer: dict
+            _alarm(req.get("wall_ms", 10_000) / 1000 + 5)
             try:
                 with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
                     answer = self.init(req) if req["op"] == "init" else self.invoke(req)
@@ -179,11 +180,35 @@ class Worker:
                 captured = io.StringIO(captured.getvalue()[-20000:])
                 self.send({"oom": True, "printed": _lines(captured.getvalue())})
                 os._exit(137)
+            _alarm(0)
             answer["printed"] = _lines(captured.getvalue())
             self.send(answer)
 
 
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this child if the app goes away mid-run (a sleeping handler burns no CPU time)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _alarm(seconds: float) -> None:
+    """A hard stop of our own, a little after the parent's deadline: SIGALRM ends the process."""
+    try:
+        import signal
+
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass
+
+
 def main() -> None:
+    _die_with_parent()
     # The protocol keeps the real stdout; anything written straight to fd 1 or 2 by the learner goes nowhere.
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     null = os.open(os.devnull, os.O_WRONLY)

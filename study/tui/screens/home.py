@@ -60,7 +60,10 @@ class HomeScreen(Screen):
     def _read_progress(self) -> None:
         mastery = self.app.store.mastery_by_section()
         progress = {s: m.mastery for s, m in mastery.items() if m.reviewed}
-        solved = {cid for cid, best in self.app.store.challenge_bests().items() if best[0]}
+        try:
+            solved = {cid for cid, best in self.app.store.challenge_bests().items() if best[0]}
+        except Exception:  # the map must come up even if this part of the store cannot be read
+            solved = set()
         self.app.call_from_thread(self._progress_read, progress, solved)
 
     def _progress_read(self, progress: dict[str, float], solved: set[str] | None = None) -> None:
