@@ -31,7 +31,9 @@ class Child:
 
     def __init__(self, path: Path, func: str, env: dict[str, str], memory_mb: int, cwd: Path):
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            # -I: no PYTHONPATH, user site or cwd on the path; -S: no site-packages (quicker to start; the code has
+            # the standard library and labkit, as a challenge says).
+            [sys.executable, "-I", "-S", str(WORKER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, cwd=str(cwd), env=env, start_new_session=True)
         self.path, self.func, self.memory_mb = path, func, memory_mb
         self.buf = b""

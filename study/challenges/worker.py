@@ -1,6 +1,6 @@
 """The child process that runs a learner's handler: one per execution environment (lambda-rules.md §11).
 
-Started by study.challenges.sandbox as `python -I worker.py`: it imports nothing from `study`, only the standard
+Started by study.challenges.sandbox as `python -I -S worker.py`: it imports nothing from `study`, only the standard
 library. It limits its own address space to the function's MemorySize (on top of the interpreter it starts with),
 then talks to its parent in JSON lines on the file descriptor that was stdout; the learner's prints are captured
 and sent back with each answer, so they become log lines.

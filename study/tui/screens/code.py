@@ -146,8 +146,9 @@ class CodeScreen(Screen):
         brief.append(c.title, style="bold")
         brief.append(f"  {c.id} · {c.section} · {c.trigger}\n\n", style="dim")
         brief.append(c.brief + "\n\n")
-        brief.append(f"Scenarios: {visible}" + (f", and {hidden} hidden (shown after grading)" if hidden else ""),
-                     style="dim")
+        brief.append(f"Scenarios: {visible}" + (f", and {hidden} hidden (shown after grading)" if hidden else "")
+                     + ". Your code runs in its own process with the standard library and labkit, bounded by the "
+                     "function's Timeout and MemorySize.", style="dim")
         self.query_one("#code-brief", Static).update(brief)
         editor = self.query_one("#code-editor", TextArea)
         editor.load_text(message.code)
