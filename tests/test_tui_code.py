@@ -86,6 +86,13 @@ def test_edit_run_and_watch_a_challenge(tmp_path, monkeypatch) -> None:
         assert screen.query_one(TabbedContent).active == "watch"
         assert screen.query_one(WatchView).model is not None
         await pilot.press("escape")  # back to the code
+        # After a graded run the model solution opens (read-only, beside the learner's own code).
+        await pilot.press("f3")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SolutionScreen"
+        assert app.screen.query_one("#solution-code", TextArea).text == challenge.solution
+        await pilot.press("escape")
+        assert app.screen is screen
         await pilot.press("escape")  # back to the list
         await settle(app, pilot)
         assert isinstance(app.screen, ChallengesScreen)

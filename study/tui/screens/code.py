@@ -22,11 +22,11 @@ from study.tui.widgets.watch_view import WatchView
 SAVE_DELAY_S = 0.6
 
 
-def _editor(code: str) -> TextArea:
+def _editor(code: str, widget_id: str = "code-editor", read_only: bool = False) -> TextArea:
     try:
-        return TextArea.code_editor(code, language="python", id="code-editor")
+        return TextArea.code_editor(code, language="python", id=widget_id, read_only=read_only)
     except Exception:  # no Python grammar installed: still an editor, without colours
-        return TextArea.code_editor(code, id="code-editor")
+        return TextArea.code_editor(code, id=widget_id, read_only=read_only)
 
 
 class CodeScreen(Screen):
@@ -111,8 +111,16 @@ class CodeScreen(Screen):
         from study.challenges.model import find_challenge
         from study.sim.errors import ScenarioError
 
+        rules: dict[str, tuple[str, str]] = {}
+        try:  # read once: for the rule ids the file is checked against, and the statements shown with results
+            from study.content import load_rules
+
+            for rid, r in load_rules().rules.items():
+                rules[rid] = (" ".join(str(r["statement"]).split()), str(r["section"]))
+        except ScenarioError:
+            pass  # a broken rules table is study check's to report; the challenge still opens
         try:
-            challenge = find_challenge(self.challenge_id)
+            challenge = find_challenge(self.challenge_id, set(rules) or None)
         except ScenarioError as err:
             self.post_message(self.Failed(str(err)))
             return
@@ -121,14 +129,6 @@ class CodeScreen(Screen):
             return
         store = self.app.store
         code = store.challenge_code(challenge.id) or challenge.starter
-        rules: dict[str, tuple[str, str]] = {}
-        try:
-            from study.content import load_rules
-
-            for rid, r in load_rules().rules.items():
-                rules[rid] = (" ".join(str(r["statement"]).split()), str(r["section"]))
-        except ScenarioError:
-            pass
         self.post_message(self.Loaded(challenge, code, store.challenge_tries(challenge.id), rules))
 
     def on_code_screen_failed(self, message: Failed) -> None:
@@ -343,10 +343,7 @@ class SolutionScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(f"[b]Model solution[/] · {escape(self.challenge.title)}  [dim]Esc closes[/]")
-            area = _editor(self.challenge.solution)
-            area.id = "solution-code"
-            area.read_only = True
-            yield area
+            yield _editor(self.challenge.solution, "solution-code", read_only=True)
             if self.challenge.wrong:
                 mistakes = "\n".join(f"  · {escape(w.name)}" for w in self.challenge.wrong)
                 yield Static(f"\n[b]Typical wrong solutions the checks catch[/]\n{mistakes}")
