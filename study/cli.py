@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("id", nargs="?", help="a challenge id (omit to list them)")
     code.add_argument("--file", help="your handler file to grade")
     code.add_argument("--starter", action="store_true", help="print the challenge's starter handler")
+    code.add_argument("--solution", action="store_true", help="print the model solution (after a first graded run)")
     code.add_argument("--watch", action="store_true", help="grade again whenever the file is saved")
     code.add_argument("--json", action="store_true", help="print JSON")
 

@@ -153,4 +153,5 @@ def print_challenge_result(challenge, result, console: Console | None = None) ->
                 if check.inputs:
                     console.print(Text(f"      inputs that ended wrong: {_ids(check.inputs)}", style="dim"))
     if not result.passed:
-        console.print(Text("\nThe model solution opens in the app's Code screen after a first try.", style="dim"))
+        console.print(Text(f"\nstudy code {challenge.id} --solution shows the model solution; F3 in the app's Code "
+                           "screen too.", style="dim"))

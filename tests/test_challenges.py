@@ -198,6 +198,8 @@ def test_cli_lists_grades_and_keeps_progress(tmp_path: Path) -> None:
     assert passed.returncode == 0 and json.loads(passed.stdout)["passed"] is True
     again = json.loads(_study("--json", home=tmp_path).stdout)
     assert next(i for i in again if i["id"] == "s3-object-keys")["solved"] is True
+    assert _study("s3-object-keys", "--solution", home=tmp_path).stdout == CHALLENGES["s3-object-keys"].solution
+    assert _study("alb-response", "--solution", home=tmp_path).returncode == 2  # no try yet
     assert _study("no-such-challenge", home=tmp_path).returncode == 2
     assert _study("s3-object-keys", "--file", str(tmp_path / "missing.py"), home=tmp_path).returncode == 2
 
@@ -217,3 +219,23 @@ def test_progress_keeps_code_and_best_and_reviews_rules_once_a_day(tmp_path, mon
     assert store.challenge_bests() == {"alb-response": (True, 5, 5)}
     assert store.challenge_tries("alb-response") == 3
     store.close()
+
+
+def test_cli_watch_regrades_on_save(tmp_path: Path) -> None:
+    handler = tmp_path / "handler.py"
+    challenge = CHALLENGES["sns-envelope"]
+    handler.write_text(challenge.starter)
+    env = {"PYTHONPATH": str(ROOT), "STUDY_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen([sys.executable, "-m", "study", "code", "sns-envelope", "--file", str(handler), "--json",
+                             "--watch"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                            cwd=ROOT)
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["passed"] is False
+        time.sleep(0.05)
+        handler.write_text(challenge.solution)
+        second = json.loads(proc.stdout.readline())
+        assert second["passed"] is True
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

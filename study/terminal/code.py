@@ -16,7 +16,7 @@ def code_command(args) -> int:
 
     try:
         if args.id is None:
-            if args.file or args.starter or args.watch:
+            if args.file or args.starter or args.watch or args.solution:
                 print("study code: name a challenge (study code ID --file handler.py); `study code` lists them",
                       file=sys.stderr)
                 return EXIT_BAD_INPUT
@@ -30,6 +30,13 @@ def code_command(args) -> int:
         return EXIT_BAD_INPUT
     if args.starter:
         sys.stdout.write(challenge.starter)
+        return 0
+    if args.solution:
+        if not _tries(challenge.id):
+            print(f"study code: the model solution opens after a first try: study code {challenge.id} --file "
+                  "handler.py", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        sys.stdout.write(challenge.solution)
         return 0
     if not args.file:
         _brief(challenge)
@@ -49,6 +56,19 @@ def _bests() -> dict:
     store = Store()
     try:
         return store.challenge_bests()
+    finally:
+        store.close()
+
+
+def _tries(challenge_id: str) -> int:
+    from study import paths
+    from study.progress import FILE_NAME, Store
+
+    if not (paths.user_data_dir() / FILE_NAME).exists():
+        return 0
+    store = Store()
+    try:
+        return store.challenge_tries(challenge_id)
     finally:
         store.close()
 
