@@ -239,3 +239,13 @@ def test_cli_watch_regrades_on_save(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_grading_is_deterministic_for_deterministic_code() -> None:
+    from study.sim.engine import dumps
+
+    c = CHALLENGES["kinesis-checkpoint"]
+    first = [dumps(r.trace) for r in grade(c, c.solution).runs]
+    second = [dumps(r.trace) for r in grade(c, c.solution).runs]
+    assert first == second
+    assert "/tmp" not in "".join(first)  # no temporary path of the sandbox leaks into a trace
