@@ -249,3 +249,10 @@ def test_grading_is_deterministic_for_deterministic_code() -> None:
     second = [dumps(r.trace) for r in grade(c, c.solution).runs]
     assert first == second
     assert "/tmp" not in "".join(first)  # no temporary path of the sandbox leaks into a trace
+
+
+def test_reading_stdin_or_writing_fds_does_not_break_the_sandbox() -> None:
+    trace, _ = _run("import os, sys\n\ndef handler(event, context):\n    data = sys.stdin.read()\n"
+                    "    os.write(1, b'raw\\n')\n    print('kept')\n    return len(data)\n")
+    assert [i["response"] for i in trace["invocations"]] == [0, 0]
+    assert [e["message"] for e in trace["logs"]].count("kept") == 2

@@ -209,17 +209,20 @@ def _alarm(seconds: float) -> None:
 
 def main() -> None:
     _die_with_parent()
-    # The protocol keeps the real stdout; anything written straight to fd 1 or 2 by the learner goes nowhere.
+    # The protocol keeps the real stdin and stdout; the learner's code gets an empty stdin, and anything it writes
+    # straight to fd 1 or 2 goes nowhere (print() is captured per call).
+    proto_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.dup2(null, 2)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     sys.stdout = io.TextIOWrapper(os.fdopen(1, "wb", closefd=False), encoding="utf-8")
-    first = sys.stdin.readline()
+    first = proto_in.readline()
     req = json.loads(first)
     _limit(int(req["memory_mb"]), int(req["cpu_s"]))
     worker = Worker(out)
-    worker.serve(itertools.chain([first], iter(sys.stdin.readline, "")))
+    worker.serve(itertools.chain([first], iter(proto_in.readline, "")))
 
 
 if __name__ == "__main__":
