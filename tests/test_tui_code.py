@@ -4,6 +4,7 @@ the code comes back next time; a handler that loops forever leaves the app respo
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 from textual.widgets import Static, TabbedContent, TextArea
@@ -150,5 +151,36 @@ def test_typing_then_leaving_at_once_keeps_the_code(tmp_path, monkeypatch) -> No
         await pilot.press("f3")
         await pilot.pause()
         assert type(app.screen).__name__ == "CodeScreen"
+
+    run(check)
+
+
+def test_stats_show_solved_challenges(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+    from study.progress import Store
+
+    store = Store()
+    store.record_challenge_run("sns-envelope", True, 2, 2, "code", ["sns.async"])
+    store.record_challenge_run("alb-response", False, 3, 5, "code", ["alb.response-format"])
+    store.close()
+
+    async def check(app, pilot):
+        app.open_stats()
+        await settle(app, pilot)
+        assert "1 coding challenge solved" in str(app.screen.query_one("#stats-retention", Static).render())
+        await pilot.press("6")
+        await pilot.pause()
+        rows = app.screen.data.code_rows
+        assert ("sns-envelope", "18.6", "Open the SNS envelope", (True, 2, 2)) in rows
+        assert next(r for r in rows if r[0] == "alb-response")[3] == (False, 3, 5)
+        from rich.console import Console
+
+        from study.tui.screens.stats import code_table
+
+        console = Console(width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+        console.print(code_table(rows))
+        lines = console.export_text().splitlines()
+        assert lines[1].startswith("✓") and "Open the SNS envelope" in lines[1]  # solved first
+        assert any("3/5 checks" in line and line.startswith("✗") for line in lines)
 
     run(check)
