@@ -24,6 +24,7 @@ WORKER = Path(__file__).with_name("worker.py")
 KIT = Path(__file__).with_name("kit")
 WALL_CAP_S = 5.0  # no single run of learner code holds the app longer than this, whatever its Timeout
 INIT_CAP_S = 5.0  # INIT has its own 10 s limit in AWS; here it is capped like a run
+CPU_BACKSTOP_S = 300  # a child's whole CPU time; the wall-clock deadlines above are the real bound
 
 
 class Child:
@@ -37,7 +38,6 @@ class Child:
             stderr=subprocess.DEVNULL, cwd=str(cwd), env=env, start_new_session=True)
         self.path, self.func, self.memory_mb = path, func, memory_mb
         self.buf = b""
-        self.killed_by_us = False
 
     def ask(self, message: dict, wall_s: float) -> dict | None:
         """Send one request; the answer, or None when the wall-clock deadline passed (the child is then killed)."""
@@ -80,7 +80,6 @@ class Child:
 
     def kill(self) -> None:
         if self.proc.poll() is None:
-            self.killed_by_us = True
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -95,8 +94,6 @@ class Child:
                     stream.close()
                 except OSError:
                     pass
-
-    close = kill
 
 
 def _signal_name(number: int) -> str:
@@ -125,10 +122,16 @@ class ChildHandler(RealHandler):
 
     def _start(self, inv) -> tuple[Child | None, dict | None, list[str]]:
         env = inv.env
+        # Environments the engine let go (idle past idle_ttl) need their process no more.
+        for other in self.engine.envs:
+            if other.stream is None and isinstance(other.module, Child):
+                other.module.kill()
+                other.module = None
         memory = int(self.engine.memory)
         child = Child(self.path, self.func_name, self._child_env(env.stream), memory, self.path.parent)
+        self.children = [c for c in self.children if c.proc.poll() is None]
         self.children.append(child)
-        cpu = int(min(self.engine.timeout_ms / MS, self.wall_cap_s) + INIT_CAP_S) + 2
+        cpu = CPU_BACKSTOP_S
         answer = child.ask({"op": "init", "path": str(self.path), "func": self.func_name, "memory_mb": memory,
                             "cpu_s": cpu, "sys_path": [str(KIT)], "wall_ms": int(INIT_CAP_S * 1000)}, INIT_CAP_S)
         if answer is None:
