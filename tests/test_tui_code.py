@@ -184,3 +184,18 @@ def test_stats_show_solved_challenges(tmp_path, monkeypatch) -> None:
         assert any("3/5 checks" in line and line.startswith("✗") for line in lines)
 
     run(check)
+
+
+def test_palette_has_every_challenge_and_this_challenges_actions(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+
+    async def check(app, pilot):
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert sum(t.startswith("Code 18.") for t in titles) == len(app.challenges) >= 12
+        app.open_challenge("sns-envelope")
+        await settle(app, pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "This challenge: Run" in titles and "This challenge: Watch" in titles
+
+    run(check)

@@ -220,6 +220,12 @@ class StudyApp(App):
         for entry in self.labs or []:
             yield SystemCommand(f"Lab {entry.section or ''} {entry.title}", f"{entry.trigger} · {entry.path.name}",
                                 lambda p=entry.path: self.open_lab(p))
+        if type(screen).__name__ == "CodeScreen":
+            for action, name, help_text in (("run", "Run", "Grade the code on every scenario"),
+                                            ("watch", "Watch", "Play the graded run"),
+                                            ("solution", "Model solution", "After a first graded run"),
+                                            ("starter", "Starter again", "Put the starter back (ctrl+z undoes)")):
+                yield SystemCommand(f"This challenge: {name}", help_text, getattr(screen, f"action_{action}"))
         if type(screen).__name__ == "LabScreen":
             for tab, name in (("predict", "Predict"), ("watch", "Watch"), ("explain", "Explain"),
                               ("whatif", "What-if")):
