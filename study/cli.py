@@ -20,6 +20,8 @@ study: learn how AWS Lambda behaves (AWS Certified Developer - Associate, chapte
                              a month's cost with the free tier
   study questions            the question bank (--json, --seed, --section, --stats)
   study quiz [-n N]          a quick quiz in the terminal
+  study code [ID]            coding challenges: list them, or grade your handler
+                             (study code ID --starter > handler.py; study code ID --file handler.py [--watch])
   study check                validate lessons, rules, labs and questions
   study export anki FILE.apkg  the rules and questions as an Anki deck (csv also works)
   study demo [PLAYLIST]      presenter mode for a class
@@ -59,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     learn.add_argument("section", nargs="?", help="a section such as 18.6 (omit for the table of contents)")
 
     sub.add_parser("check", help="validate all content, rules, labs and questions")
+
+    code = sub.add_parser("code", help="coding challenges: write the handler, the emulator grades it")
+    code.add_argument("id", nargs="?", help="a challenge id (omit to list them)")
+    code.add_argument("--file", help="your handler file to grade")
+    code.add_argument("--starter", action="store_true", help="print the challenge's starter handler")
+    code.add_argument("--solution", action="store_true", help="print the model solution (after a first graded run)")
+    code.add_argument("--watch", action="store_true", help="grade again whenever the file is saved")
+    code.add_argument("--json", action="store_true", help="print JSON")
 
     q = sub.add_parser("questions", help="print the question bank")
     q.add_argument("--json", action="store_true")
@@ -160,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
             from study.terminal.learn import learn
 
             return learn(args.section)
+        if args.command == "code":
+            from study.terminal.code import code_command
+
+            return code_command(args)
         if args.command == "check":
             from study.check import run_check
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+import study.challenges
 import study.classroom
 import study.quiz
 import study.sim
@@ -19,7 +20,8 @@ def _modules(pkg) -> list[str]:
                              if m.name != "__main__"]
 
 
-@pytest.mark.parametrize("module", _modules(study.sim) + _modules(study.quiz) + _modules(study.classroom))
+@pytest.mark.parametrize("module", _modules(study.sim) + _modules(study.quiz) + _modules(study.classroom)
+                         + _modules(study.challenges))
 def test_core_module_imports_no_ui(module: str) -> None:
     code = (f"import sys, {module}; bad = [m for m in ('textual', 'rich') if m in sys.modules]; "
             "print(','.join(bad)); sys.exit(1 if bad else 0)")
