@@ -118,6 +118,32 @@ def _demos(lab_names: set[str]) -> tuple[list[str], int | None]:
     return check_demos()
 
 
+def _challenges(rule_ids: set[str]) -> tuple[list[str], int]:
+    """Coding challenges: each file validates (scenarios, checks, rule ids) and its code parses. Whether the model
+    passes and the wrong solutions fail is tests/test_challenges.py's job (it runs code)."""
+    from study.challenges.model import challenge_files, load_challenge
+
+    problems: list[str] = []
+    files = challenge_files()
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            c = load_challenge(path, rule_ids or None)
+        except ScenarioError as err:
+            problems.append(str(err))
+            continue
+        if c.id in seen:
+            problems.append(f"{path}:1:1: id {c.id!r} is also the id of {seen[c.id]}")
+        seen[c.id] = str(path)
+        for what, code in [("starter", c.starter), ("solution", c.solution)] + [
+                (f"wrong solution {w.name!r}", w.code) for w in c.wrong]:
+            try:
+                compile(code, f"{path.name}:{what}", "exec")
+            except SyntaxError as err:
+                problems.append(f"{path}:1:1: the {what} does not parse ({err.msg}, line {err.lineno})")
+    return problems, len(files)
+
+
 def run_check(out=None) -> int:
     out = out or sys.stdout
     from study.content import check_rules
@@ -135,7 +161,8 @@ def run_check(out=None) -> int:
     warnings: list[str] = []
     steps = [("lessons", lambda: _lessons(rule_ids)), ("labs", lambda: _labs(rule_ids, warnings)),
              ("questions", _questions),
-             ("demos", lambda: _demos({p.stem for p in paths.labs_dir().glob('*.yaml')}))]
+             ("demos", lambda: _demos({p.stem for p in paths.labs_dir().glob('*.yaml')})),
+             ("challenges", lambda: _challenges(rule_ids))]
     for name, step in steps:
         print(f"checking {name} ...", file=sys.stderr, flush=True)
         found, n = step()

@@ -335,7 +335,7 @@ INPUT_KEYS = {
     "eventbridge": {"at", "id", "source", "detail-type", "detail"},
     "sqs": {"at", "id", "body", "group", "dedup_id", "delay", "count", "prefix", "attributes"},
     "kinesis": {"at", "id", "partition_key", "data", "shard", "count", "prefix"},
-    "dynamodb": {"at", "id", "partition_key", "data", "shard", "count", "prefix", "event", "item"},
+    "dynamodb": {"at", "id", "partition_key", "data", "shard", "count", "prefix", "event", "item", "old_item"},
     "alb": {"at", "id", "method", "path", "headers", "body"},
 }
 STREAM_ONLY = {
@@ -974,6 +974,13 @@ def _add_input(c: _Checker, one: dict, seen: set, p: tuple, ttype: str, trigger:
             if not isinstance(item, dict):
                 raise c.fail((*p, "item"), "item: expected a mapping of attributes")
             one["item"] = item
+            old = one.get("old_item")
+            if old is not None:
+                # Ours: the item before a MODIFY (without it, the old image repeats `item`).
+                if one["event"] != "MODIFY":
+                    raise c.fail((*p, "old_item"), "old_item: only a MODIFY has an item before the change")
+                if not isinstance(old, dict):
+                    raise c.fail((*p, "old_item"), "old_item: expected a mapping of attributes")
     elif ttype == "alb":
         one["method"] = c.string(one, "method", p, "GET")
         path = c.string(one, "path", p, "/")

@@ -334,7 +334,8 @@ def dynamodb_record(engine, rec, trigger: dict) -> dict:
     if rec.event in ("INSERT", "MODIFY"):
         change["NewImage"] = image
     if rec.event in ("MODIFY", "REMOVE"):
-        change["OldImage"] = image
+        old = getattr(rec, "old_item", None)
+        change["OldImage"] = image if old is None else {k: to_attribute_value(v) for k, v in old.items()}
     change["SequenceNumber"] = rec.sequence_number
     change["SizeBytes"] = len(json.dumps(image)) + 16
     change["StreamViewType"] = "NEW_AND_OLD_IMAGES"

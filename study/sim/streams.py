@@ -13,7 +13,7 @@ from study.sim.push import Source
 
 class Record:
     __slots__ = ("iid", "shard", "shard_id", "sequence_number", "arrival_ms", "partition_key", "data", "event", "item",
-                 "input_id", "state")
+                 "old_item", "input_id", "state")
 
 
 class SubBatch:
@@ -109,6 +109,7 @@ class StreamSource(Source):
         rec.data = item["data"] if isinstance(item["data"], str) else str(item["data"])
         rec.event = item.get("event")
         rec.item = item.get("item")
+        rec.old_item = item.get("old_item")
         rec.state = "unread"
         self.records[rec.iid] = rec
         shard.records.append(rec)
