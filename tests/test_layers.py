@@ -10,7 +10,8 @@ from pathlib import Path
 
 STUDY = Path(__file__).resolve().parent.parent / "study"
 
-# (rank, layer) by module prefix; the longest matching prefix wins. A new module must fit one of these.
+# (rank, layer) by module prefix; the longest matching prefix wins ("study" itself only matches the package root).
+# A new module must fit one of these.
 LAYERS: dict[str, tuple[int, str]] = {
     "study": (0, "base"),
     "study.paths": (0, "base"),
@@ -20,10 +21,12 @@ LAYERS: dict[str, tuple[int, str]] = {
     "study.export": (2, "content"),
     "study.quiz": (3, "questions"),
     "study.check": (3, "questions"),
+    "study.challenges": (3, "questions"),
     "study.progress": (4, "learning"),
     "study.quiz.srs": (4, "learning"),
     "study.quiz.exam": (4, "learning"),
     "study.quiz.practice": (4, "learning"),
+    "study.classroom": (4, "learning"),
     "study.terminal": (5, "face:terminal"),
     "study.render": (5, "face:terminal"),
     "study.tui": (5, "face:tui"),
@@ -37,6 +40,8 @@ LAYERS: dict[str, tuple[int, str]] = {
 ALLOWED_EDGES = {
     # to be removed: the TUI's practice screen reuses the terminal face's practice module
     ("study.tui.screens.practice", "study.terminal.practice"),
+    # to be removed: the TUI's classroom screen starts the browser face's server
+    ("study.tui.screens.classroom", "study.serve"),
 }
 ALLOWED_MODULE_CYCLES = [
     # to be removed: each side imports the other inside a function
@@ -85,7 +90,8 @@ def import_graph() -> dict[str, set[str]]:
 def layer(mod: str) -> tuple[int, str] | None:
     best = None
     for prefix, value in LAYERS.items():
-        if (mod == prefix or mod.startswith(prefix + ".")) and (best is None or len(prefix) > len(best[0])):
+        matches = mod == prefix or (prefix != "study" and mod.startswith(prefix + "."))
+        if matches and (best is None or len(prefix) > len(best[0])):
             best = (prefix, value)
     return best[1] if best else None
 
