@@ -17,7 +17,7 @@ from typing import Any
 from study.sim.config import MS, Scenario
 
 # At one instant: runs that end, visibility timeouts that expire, inputs that arrive, schedule firings,
-# then polls, batches and new runs (scenario-format.md). Ties keep scheduling order (the sequence number).
+# then polls, batches and new runs (docs/scenario-format.md). Ties keep scheduling order (the sequence number).
 P_END, P_VISIBLE, P_ARRIVE, P_FIRE, P_START = 0, 1, 2, 3, 4
 TIME_CAP_MS = 7 * 24 * 3600 * MS
 THROTTLE_CAP_S = 300
