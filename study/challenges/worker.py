@@ -1,4 +1,4 @@
-"""The child process that runs a learner's handler: one per execution environment (lambda-rules.md §11).
+"""The child process that runs a learner's handler: one per execution environment (context.object).
 
 Started by study.challenges.sandbox as `python -I -S worker.py`: it imports nothing from `study`, only the standard
 library. It limits its own address space to the function's MemorySize (on top of the interpreter it starts with),
@@ -56,7 +56,7 @@ def _limit(memory_mb: int, cpu_s: int) -> None:
 
 
 class Context:
-    """The context object (lambda-rules.md §11): its remaining time is the real wall time left in this run."""
+    """The context object (context.object): its remaining time is the real wall time left in this run."""
 
     def __init__(self, fields: dict, wall_ms: int):
         self.aws_request_id = fields["aws_request_id"]

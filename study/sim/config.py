@@ -11,6 +11,7 @@ from typing import Any
 from study.sim import yamlpos
 from study.sim.errors import ScenarioError
 from study.sim.misconceptions import KNOWN as KNOWN_MISCONCEPTIONS
+from study.sim.misconceptions import Switched
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -362,6 +363,7 @@ def build_scenario(data: Any, marks: yamlpos.Marks, file: str, base_dir: Path,
     for m in misconceptions:
         if m not in KNOWN_MISCONCEPTIONS:
             raise ScenarioError(f"unknown misconception {m!r}", file)
+    misconceptions = Switched(misconceptions)  # every later `"id" in misconceptions` is checked against KNOWN
     c = _Checker(file, marks, misconceptions=misconceptions)
     top = c.mapping(data, (), "the scenario")
     if data is None:
@@ -667,7 +669,7 @@ def _trigger(c: _Checker, raw: dict, ttype: str, function: dict) -> dict:
 
 
 def _target_dlq(c: _Checker, raw: dict, p: tuple) -> dict:
-    """The rule target's DeadLetterConfig (Decisions, Permissions, corrected 2026-12-02): a standard SQS queue
+    """The rule target's DeadLetterConfig (eventbridge.retry-layers, docs/emulator.md §5): a standard SQS queue
     for events EventBridge cannot deliver. Only in the trace when the scenario sets it, so scenarios without
     one keep their traces."""
     if "DeadLetterConfig" not in raw:
@@ -792,7 +794,7 @@ def _sqs(c: _Checker, raw: dict, p: tuple, function: dict) -> dict:
                      f"Function timeout: {function['Timeout']} seconds)")
     effective_vt = vt
     if window > 0 and window + function["Timeout"] > vt:
-        effective_vt = window + function["Timeout"] + 30  # R7.2
+        effective_vt = window + function["Timeout"] + 30  # sqs.visibility-timeout
     out = {
         "Queue": {"QueueName": name, "FifoQueue": fifo, "VisibilityTimeout": vt, "DelaySeconds": delay,
                   "RedrivePolicy": redrive, "QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"},
@@ -1050,7 +1052,7 @@ def lab_predicts_refusal(lab: Any) -> bool:
 
 
 def _check_permissions(c: _Checker, s: Scenario) -> None:
-    """MC-23 and the Decisions: with strict_permissions, refuse configurations AWS would refuse."""
+    """permissions.* (docs/emulator.md §8): with strict_permissions, refuse configurations AWS would refuse."""
     if not s.strict_permissions:
         return
     fn = s.function

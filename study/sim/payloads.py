@@ -1,4 +1,4 @@
-"""Event payloads and destination records, shaped exactly as AWS sends them (lambda-rules.md §4.3, §6, §7, §8, §9)."""
+"""Event payloads and destination records, shaped exactly as AWS sends them (docs/emulator.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def b64(text: str) -> str:
 # -- async destination records --------------------------------------------------------------------------------
 
 def invocation_record(engine, request_id: str, condition: str, count: int, payload: Any, last=None) -> dict:
-    """The record an async invocation sends to a destination (§4.3); `last` is the last run, if any (MC-5, MC-5b)."""
+    """The record an async invocation sends to a destination (destinations.record-shape); `last` is the last run, if any."""
     record: dict[str, Any] = {
         "version": "1.0",
         "timestamp": engine.iso(),
@@ -64,7 +64,7 @@ def eventbridge_wrap(engine, record: dict, bus_arn: str, success: bool, key: str
 
 def s3_event_key(key: str) -> str:
     """A key as S3 writes it into `s3.object.key`: form-encoded, a space as `+`, other special characters
-    percent-encoded (R9.4). Filters are matched against this form (Decisions, S3, corrected 2026-12-02)."""
+    percent-encoded (s3.event-shape). Filters are matched against this form (s3.filters)."""
     return quote_plus(key, safe="/")
 
 
@@ -149,7 +149,7 @@ def sns_event(engine, item: dict, trigger: dict) -> dict:
 
 
 def sns_filter_passes(policy: dict | None, attributes: dict) -> bool:
-    """MC-34: every key of the policy is among the attributes with one of the listed values."""
+    """sns.async: every key of the policy is among the attributes with one of the listed values."""
     if not policy:
         return True
     for key, allowed in policy.items():
@@ -217,7 +217,7 @@ def scheduled_event(engine, trigger: dict, n: int) -> dict:
 
 
 def pattern_matches(pattern: dict, event: dict) -> bool:
-    """MC-34: every field of the pattern matches; a list matches any of its values; {prefix} a string prefix."""
+    """eventbridge.event-pattern: every field of the pattern matches; a list matches any of its values; {prefix} a string prefix."""
     for key, want in pattern.items():
         if key not in event:
             return False
@@ -352,7 +352,7 @@ def dynamodb_record(engine, rec, trigger: dict) -> dict:
 
 def stream_failure_record(engine, ttype: str, trigger: dict, records: list, request_id: str, condition: str,
                           count: int, last=None) -> dict:
-    """§6.3: what an on-failure destination receives for a discarded (sub)batch: metadata, not the data."""
+    """stream.on-failure: what an on-failure destination receives for a discarded (sub)batch: metadata, not the data."""
     info = {
         "shardId": records[0].shard_id,
         "startSequenceNumber": records[0].sequence_number,
@@ -453,7 +453,7 @@ ALB_NOT_NULL = ("headers", "isBase64Encoded")  # required by AWS's ELB guide; nu
 
 def alb_invalid_reason(response: Any) -> str:
     """Why ALB answers 502 (LambdaInvalidResponse) to this response: `headers` or `isBase64Encoded` present
-    with the value null (Decisions, ALB responses; absent keys are accepted, observed behaviour), else the
+    with the value null (alb.response-format; absent keys are accepted, observed behaviour), else the
     shape is wrong."""
     if isinstance(response, dict) and _valid_status(response.get("statusCode")):
         for key in ALB_NOT_NULL:
@@ -478,7 +478,7 @@ def alb_response(response: Any, multi: bool) -> tuple[int, dict, str] | None:
         headers = {k: list(v) if isinstance(v, list) else [v] for k, v in raw.items()} if isinstance(raw, dict) else {}
     else:
         raw = response.get("headers")
-        headers = {k: v for k, v in raw.items()} if isinstance(raw, dict) else {}  # MC-19: wrong field, no headers
+        headers = {k: v for k, v in raw.items()} if isinstance(raw, dict) else {}  # alb.response-format: wrong field, no headers
     body = response.get("body")
     if body is None:
         body = ""

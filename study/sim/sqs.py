@@ -1,5 +1,5 @@
 """SQS event source mapping: long polling, batching window, visibility timeout, redrive, partial batch responses,
-FIFO group order, poller scaling and throttled batches (lambda-rules.md §7, MC-8, MC-16, MC-17, MC-26, MC-29, MC-30).
+FIFO group order, poller scaling and throttled batches (docs/emulator.md §7).
 
 Reserved and account concurrency do not cap the pollers (rules.yaml `sqs.throttled-batch`): a poller receives a
 batch whatever the function's concurrency, and when the invoke is throttled it keeps the batch and retries on the
@@ -17,7 +17,7 @@ from study.sim.config import MS
 from study.sim.engine import P_START, P_VISIBLE, Engine, throttle_delay_s
 from study.sim.push import Source
 
-SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): MC-29
+SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): sqs.scaling
 INITIAL_POLLERS = 5
 
 
@@ -61,7 +61,7 @@ class SqsSource(Source):
         self.max_concurrency = self.t["ScalingConfig"]["MaximumConcurrency"]
         self.rate, self.cap = SCALING[self.s.profile]
         self.messages: dict[str, Message] = {}
-        self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (MC-17)
+        self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (sqs.batching)
         self.groups: dict[str, deque[Message]] = {}  # FIFO: each group's undeleted messages, in order
         self.inflight_batches = 0
         self.n_visible = 0
@@ -160,7 +160,7 @@ class SqsSource(Source):
         while True:
             if self.window_ms:
                 # With a batching window the poller receives messages as they come (their visibility timeout runs
-                # from that receive) and invokes when the window closes or the batch is full (R5.4, R7.1).
+                # from that receive) and invokes when the window closes or the batch is full (esm.batching).
                 if self.window_close is None:
                     if self._free() <= 0 or self._available_count() == 0:
                         break
@@ -224,7 +224,7 @@ class SqsSource(Source):
                 if self._receive(msg):
                     batch.append(msg)
             return batch
-        # MC-26: one group per batch; the group whose oldest visible message was sent first.
+        # sqs.fifo-order: one group per batch; the group whose oldest visible message was sent first.
         ready = [(g[0].order, name) for name, g in self.groups.items() if self._group_head(g) is not None]
         if not ready:
             return batch
@@ -238,7 +238,7 @@ class SqsSource(Source):
         return batch
 
     def _receive(self, msg: Message) -> bool:
-        """Receive one message: count it, hide it, or redrive it to the queue's DLQ (MC-16)."""
+        """Receive one message: count it, hide it, or redrive it to the queue's DLQ (sqs.redrive)."""
         e = self.e
         limit = self.redrive["maxReceiveCount"] if self.redrive else None
         if limit is not None and "redrive-extra-receive" in e.mis:
@@ -394,7 +394,7 @@ class SqsSource(Source):
         self.request_poll()
 
     def _partial(self, inv, by_id: dict) -> list[Message] | None:
-        """R7.9: the messages a partial batch response names, [] for complete success, None when invalid."""
+        """sqs.partial-batch: the messages a partial batch response names, [] for complete success, None when invalid."""
         resp = inv.response
         if resp is None or resp == {} or resp == "":
             return []
