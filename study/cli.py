@@ -18,7 +18,7 @@ study: learn how AWS Lambda behaves (AWS Certified Developer - Associate, chapte
   study sim FILE             run a scenario and show its timeline (--json, --summary)
   study price --memory MB --duration-ms MS --requests N [--json]
                              a month's cost with the free tier
-  study questions            the question bank (--json, --seed, --section, --stats)
+  study questions            the question bank (--json, --seed, --section, --stats, --audit)
   study quiz [-n N]          a quick quiz in the terminal
   study check                validate lessons, rules, labs and questions
   study export anki FILE.apkg  the rules and questions as an Anki deck (csv also works)
@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--section")
     q.add_argument("--stats", action="store_true", help="counts per section, template and rule")
+    q.add_argument("--audit", action="store_true",
+                   help="item analysis: how often knowledge-free guessers pick the key, against chance")
 
     quiz = sub.add_parser("quiz", help="a plain terminal quiz with immediate feedback")
     quiz.add_argument("--section")

@@ -50,6 +50,11 @@ def questions_command(args) -> int:
 
     seed = getattr(args, "seed", 0) or 0
     questions = all_questions(seed=seed, section=section)
+    if getattr(args, "audit", False):
+        from study.quiz.audit import audit, render
+
+        sys.stdout.write(render(audit(questions), f"seed {seed}" + (f", section {section}" if section else "")))
+        return 0
     if getattr(args, "stats", False):
         stats = statistics(questions, generation_report(seed))
         if getattr(args, "json", False):
