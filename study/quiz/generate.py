@@ -539,6 +539,7 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
     """Every generated question for `seed`: simulation templates, fact templates, lab predictions; deduplicated
     by id and by (stem, options)."""
     from study.quiz import facts
+    from study.quiz.form import finish
     from study.quiz.labs import lab_questions
 
     templates = templates or load_templates()
@@ -553,6 +554,7 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
         produced += facts.generate_fact(fact, seed)
     if labs:
         produced += lab_questions(seed)
+    produced = finish(produced)
     out: list[Question] = []
     ids: set[str] = set()
     shapes: set[tuple] = set()
