@@ -14,6 +14,7 @@ from study.quiz.generate import (
     apply_set,
     generate,
     generate_all,
+    generate_family,
     normalise,
     read_answer,
     run_scenario,
@@ -110,7 +111,7 @@ def test_single_answer_questions_have_one_right_option(generated) -> None:
             assert (right[0].text == q.answer) if q.kind == "single" else (right[0].text == q.answer["text"])
         texts = [o.text for o in q.options]
         assert len(set(texts)) == len(texts), q.id
-        if q.kind != "order":
+        if q.kind in ("single", "multi"):  # a typed number shows no choices; its options only explain mistakes
             assert len(q.options) >= 2, q.id
 
 
@@ -170,7 +171,7 @@ def test_a_misconception_giving_the_true_answer_forces_a_redraw(tmp_path) -> Non
     templates = load_templates(tmp_path)
     assert templates.problems == []
     report = Report()
-    qs = generate_all(0, templates=templates, cache=TraceCache(), report=report, labs=False)
+    qs = generate_family(templates.families[0], 0, TraceCache(), report)  # the draws, before the exam form
     assert len(qs) == 8
     assert {q.params["retries"] for q in qs} == {2}
     assert report.redraws["redraw-probe.runs"]["too few misconceptions give a wrong answer here"] > 0
@@ -178,6 +179,10 @@ def test_a_misconception_giving_the_true_answer_forces_a_redraw(tmp_path) -> Non
         wrong = [o for o in q.options if not o.correct]
         assert [o.misconception for o in wrong] == ["async-retries-total-attempts"]
         assert q.answer == "3" and wrong[0].text == "2"
+    # The key never varies and one misconception cannot fill four options: the exam form keeps one fixed question,
+    # asked as a typed number.
+    final = generate_all(0, templates=templates, cache=TraceCache(), labs=False)
+    assert [(q.kind, q.answer["value"]) for q in final] == [("numeric", 3)]
 
 
 def test_cache_and_fresh_runs_agree(generated) -> None:

@@ -293,7 +293,7 @@ def choose_count(stem: str) -> int | None:
     return CHOOSE_N[m.group(1)] if m else None
 
 
-def render(a: Audit, title: str = "") -> str:
+def render(a: Audit, title: str = "", left_out: Counter | None = None) -> str:
     """The audit as a plain-text table."""
     lines = [f"item analysis{': ' + title if title else ''} ({a.questions} questions)", "",
              f"  {'guesser (knowledge-free)':48s} {'items':>6} {'right':>7} {'chance':>7} {'margin':>7}"]
@@ -320,6 +320,10 @@ def render(a: Audit, title: str = "") -> str:
     by_source = ", ".join(f"{s} {n}" for s, n in a.unreasoned_by_source.most_common())
     lines += ["", f"  wrong options without a named reason: {a.unreasoned} of {a.wrong_options} "
               f"({a.unreasoned_share:.1f}%){' (' + by_source + ')' if by_source else ''}"]
+    if left_out:
+        lines += ["", f"  items left out for too few computed wrong options: {left_out.total()} "
+                  f"(templates that need more misconceptions: {len(left_out)})"]
+        lines += [f"    {t}: {n}" for t, n in sorted(left_out.items())]
     fails = a.failures()
     lines += ["", "  verdict: " + ("passes" if not fails else f"fails on {len(fails)} count(s)")]
     return "\n".join(lines) + "\n"

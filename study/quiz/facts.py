@@ -534,6 +534,7 @@ def misconception_check(t: FactTemplate, seed: int, facts: dict) -> list[Questio
         near = [rid, *(rule.get("lookalikes") or [])]
         section = top_section(rule["section"])
         near += [r for r, x in rules.rules.items() if top_section(x["section"]) == section and r not in near]
+        near += [r for r in rules.rules if r not in near]  # then the rest, so lengths can match the true one
         for m in rule["misconceptions"]:
             truth = m["correction"].strip()
             if STANDALONE.match(truth):

@@ -36,7 +36,7 @@ def number_of(text: str) -> tuple[float, int, str | None] | None:
     return float(m.group(1) + digits), places, unit
 
 
-SLACK = 2  # how far ahead of the least used rank an item may push its rank before it is left out
+SLACK = 4  # how far ahead of the least used rank an item may push its rank before it is left out
 
 
 class Balancer:
@@ -46,10 +46,12 @@ class Balancer:
     def __init__(self) -> None:
         self.used: dict[str, Counter] = defaultdict(Counter)
 
+    force = False  # set while placing an item that alone covers a rule: it is kept at its least used rank
+
     def pick(self, scale: str, feasible: list[int], rng: random.Random) -> int | None:
         counts = self.used[scale]
         low = min(counts[r] for r in feasible)
-        if low > min(counts[r] for r in range(SINGLE_OPTIONS)) + SLACK:
+        if not self.force and low > min(counts[r] for r in range(SINGLE_OPTIONS)) + SLACK:
             return None
         choice = rng.choice([r for r in feasible if counts[r] == low])
         counts[choice] += 1
@@ -93,8 +95,9 @@ def finish_single(q: Question, balancer: Balancer) -> Question | None:
         options = [key, *chosen]
         rng.shuffle(options)
         return replace(q, options=tuple(options))
-    if numeric:
+    if numbers[key.text] is not None:
         value, places, unit = numbers[key.text]
+        wrong = [o for o in wrong if numbers[o.text] is not None]
         precision = {0: 1, 1: 0.1, 2: 0.01}.get(places, 0.001)
         answer = {"value": int(value) if places == 0 else value, "precision": precision,
                   "unit": unit if unit in ("USD", "s", "ms", "GB-s", "MB") else None, "text": key.text}
@@ -136,17 +139,31 @@ def _cap(n: int, others: int) -> int:
     return best
 
 
-def finish(questions: list[Question]) -> list[Question]:
-    """Every generated item (simulation, fact or lab) in the exam's form; bank items are written in it."""
+def finish(questions: list[Question], left_out: Counter | None = None) -> list[Question]:
+    """Every generated item (simulation, fact or lab) in the exam's form; bank items are written in it.
+    `left_out` counts, per template, the items that could not be asked fairly (too few computed wrong options)."""
     balancer = Balancer()
     out: list[Question] = []
+    deferred: list[Question] = []
     for q in questions:
         if q.kind == "single" and q.source == "generated":
             done = finish_single(q, balancer)
             if done is not None:
                 out.append(done)
+            else:
+                deferred.append(q)
         elif q.kind == "numeric":
             out.append(replace(q, options=tuple(o for o in q.options if o.correct or has_reason(o))))
         else:
             out.append(q)
+    # An item left out only for the balance of ranks is kept when no other item exercises one of its rules.
+    covered = {r for q in out for r in q.rules}
+    balancer.force = True
+    for q in deferred:
+        done = finish_single(q, balancer) if set(q.rules) - covered else None
+        if done is not None:
+            out.append(done)
+            covered |= set(done.rules)
+        elif left_out is not None:
+            left_out[q.template] += 1
     return balance_keys(out)

@@ -505,6 +505,7 @@ class Report:
     per_template: Counter = field(default_factory=Counter)
     redraws: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     given_up: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)  # items the exam form could not ask fairly, per template
     duplicates: int = 0
     runs: int = 0
     hits: int = 0
@@ -554,7 +555,7 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
         produced += facts.generate_fact(fact, seed)
     if labs:
         produced += lab_questions(seed)
-    produced = finish(produced)
+    produced = finish(produced, report.left_out)
     out: list[Question] = []
     ids: set[str] = set()
     shapes: set[tuple] = set()

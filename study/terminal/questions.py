@@ -53,7 +53,8 @@ def questions_command(args) -> int:
     if getattr(args, "audit", False):
         from study.quiz.audit import audit, render
 
-        sys.stdout.write(render(audit(questions), f"seed {seed}" + (f", section {section}" if section else "")))
+        sys.stdout.write(render(audit(questions), f"seed {seed}" + (f", section {section}" if section else ""),
+                                generation_report(seed).left_out))
         return 0
     if getattr(args, "stats", False):
         stats = statistics(questions, generation_report(seed))
