@@ -56,7 +56,7 @@ class HomeScreen(Screen):
         self.run_worker(self._read_progress, thread=True, exclusive=True, group="home-progress")
 
     def _read_progress(self) -> None:
-        mastery = self.app.store.mastery_by_section()
+        mastery = self.app.store.recall_by_section()
         progress = {s: m.mastery for s, m in mastery.items() if m.reviewed}
         self.app.call_from_thread(self._progress_read, progress)
 
