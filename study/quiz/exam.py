@@ -90,6 +90,27 @@ class ExamResult:
     def score(self) -> float:
         return self.correct / self.total if self.total else 0.0
 
+    @property
+    def scaled(self) -> int:
+        return scaled_score(self.score)
+
+    @property
+    def passed(self) -> bool:
+        return self.scaled >= PASS_MARK
+
+
+PASS_MARK = 720  # the real exam reports 100..1000 and passes at 720
+
+
+def scaled_score(fraction: float) -> int:
+    """A share of right answers on the exam's 100..1000 scale (linear; AWS's own scaling is not published)."""
+    return round(100 + 900 * max(0.0, min(1.0, fraction)))
+
+
+def verdict(fraction: float) -> str:
+    s = scaled_score(fraction)
+    return f"{s}/1000, {'pass' if s >= PASS_MARK else 'below the pass mark'} ({PASS_MARK})"
+
 
 def score_items(items: Iterable[ExamItem]) -> tuple[dict[str, Tally], dict[str, Tally]]:
     """Tallies by section and by rule; an item counts once for each rule it exercises."""

@@ -120,7 +120,7 @@ def ask(shown, console: Console, reader: _Input):
         for label, o in shown.labelled():
             console.print(f"  {label}. {escape(o.text)}")
     hint = _numeric_hint(q) if q.kind == "numeric" else {
-        "single": "one letter", "multi": "all that apply, e.g. A,C", "order": "the letters in order, e.g. C,A,B"}[q.kind]
+        "single": "one letter, or 1-4", "multi": "the letters asked for, e.g. A,C (or 1,3)", "order": "the letters in order, e.g. C,A,B"}[q.kind]
     while True:
         raw = reader.ask(f"Your answer ({hint})")
         if raw is None:

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from study.quiz.exam import verdict
 from study.tui.widgets.exam_navigator import ExamNavigator
 from study.tui.widgets.question_card import QuestionCard
 
@@ -39,7 +40,8 @@ def attempt_line(summary) -> str:
         return f"#{summary.id}  {started}  {summary.n} questions · not submitted (resume)"
     score = summary.score or 0.0
     late = " · time ran out" if summary.timed_out else ""
-    return f"#{summary.id}  {started}  {summary.correct}/{summary.n} ({score:.0%}) · a {summary.minutes:g}-minute exam{late}"
+    return (f"#{summary.id}  {started}  {summary.correct}/{summary.n} ({score:.0%}, {verdict(score)}) · "
+            f"a {summary.minutes:g}-minute exam{late}")
 
 
 class ConfirmSubmit(ModalScreen[bool]):

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from study.quiz.exam import verdict
 from study.tui.screens.practice import open_watch, right_answer_text, watchable
 from study.tui.widgets.question_card import QuestionCard, verdicts_for
 
@@ -113,7 +114,7 @@ class ExamReviewScreen(Screen):
         took = (s.finished - s.started).total_seconds() / 60
         late = " [b $warning]Time ran out.[/]" if s.timed_out else ""
         self.query_one("#review-summary", Static).update(
-            f"[b]Score {result.correct}/{result.total} ({result.score:.0%})[/] in {took:.0f} of "
+            f"[b]Score {result.correct}/{result.total} ({result.score:.0%}) · scaled {verdict(result.score)}[/] in {took:.0f} of "
             f"{s.minutes:g} minutes.{late}\n[dim]2 lists every item: ⏎ opens one with every option explained.[/]\n")
         rules = _rules_table()
         by_section, by_rule = score_tables(result, rules)
