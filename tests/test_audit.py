@@ -6,7 +6,7 @@ import pytest
 
 from study.quiz import all_questions, bank_questions
 from study.quiz.audit import TOLERANCE, UNREASONED_MAX, audit, render
-from study.quiz.generate import Drawn, TraceCache, draw_params, generate, read_answer
+from study.quiz.generate import MISSING, Drawn, TraceCache, draw_params, generate, read_answer
 from study.quiz.model import Option, Question
 from study.quiz.templates import load_templates, placeholders
 
@@ -114,8 +114,11 @@ def test_changing_a_parameter_the_stem_does_not_mention_leaves_the_key() -> None
                         trace = cache.run("emulator", cache.scenario(fam, changed))
                     except ScenarioError:
                         continue
+                    got = read_answer(ask, trace, changed)
+                    if MISSING in (got, base) and ask.answer.get("missing") is None:
+                        continue  # no answer at all: the generator draws such a set again
                     checked += 1
-                    if read_answer(ask, trace, changed) != base:
+                    if got != base:
                         problems.append(f"{ask.id}: changing {name} to {alt!r} changes the key")
     assert checked >= 5  # most template parameters are stated in their stems
     assert problems == []

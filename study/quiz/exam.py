@@ -17,6 +17,9 @@ DEFAULT_QUESTIONS = 20
 DEFAULT_MINUTES = 30
 
 
+EXAM_KINDS = ("single", "multi")
+
+
 class ExamClosed(Exception):
     """The attempt was submitted or its time ran out: no more answers."""
 
@@ -29,6 +32,13 @@ def draw(questions: Iterable[Any], n: int = DEFAULT_QUESTIONS, seed: int = 0,
     wanted = {top_section(s) for s in sections} if sections else None
     by_section: dict[str, list[Any]] = {}
     seen: set[str] = set()
+    questions = list(questions)
+    # The real exam's forms only (one answer of four, or two or three of five); typed numbers and orderings
+    # are practice forms, drawn only when the chosen sections have too few exam-form items.
+    exam_form = [q for q in questions if qattr(q, "kind", "single") in EXAM_KINDS]
+    in_sections = [q for q in exam_form if wanted is None or top_section(qattr(q, "section", "")) in wanted]
+    if len(in_sections) >= n:
+        questions = exam_form
     for q in questions:
         qid = str(qattr(q, "id"))
         section = top_section(qattr(q, "section", ""))
