@@ -362,7 +362,8 @@ def context_attribute(t: FactTemplate, seed: int, facts: dict) -> list[Question]
         for form in ("python", "node", "meaning"):
             for k in range(t.draws):
                 rng = random.Random(f"{t.id}:{seed}:{a['python']}:{form}:{k}")
-                wrong = rng.sample(others, 3)
+                wrong = list(others)  # every other member: the exam form picks three (length, words, rank)
+                rng.shuffle(wrong)
                 if form == "meaning":
                     stem = f"In a Python handler, what does context.{_attr_name(a, 'python')} give?"
                     opts = [Option(_cap(a["meaning"]), True, f"context.{_attr_name(a, 'python')}: {a['meaning']}.",
@@ -384,7 +385,7 @@ def context_attribute(t: FactTemplate, seed: int, facts: dict) -> list[Question]
                         opts[-1] = Option("context.remaining_time", False, "There is no such attribute; it is a "
                                           "method." + _mis("remaining-time-attribute"), "remaining-time-attribute",
                                           "fact")
-                key = [a["python"], form, sorted(o.text for o in opts)]
+                key = [a["python"], form, k]
                 out.append(_question(t, key, "single", stem, opts, ("context.object",), _statement("context.object"),
                                      rng))
     return out

@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import replace
 
-from study.quiz.audit import SPREAD_MAX_SHARE, SPREAD_MIN_INSTANCES, has_reason, template_key
+from study.quiz.audit import SPREAD_MAX_SHARE, SPREAD_MIN_INSTANCES, has_reason, template_key, words
 from study.quiz.model import Option, Question
 
 SINGLE_OPTIONS = 4
@@ -59,11 +59,15 @@ class Balancer:
 
 
 def _choose(key: Option, wrong: list[Option], measure, scale: str, balancer: Balancer,
-            rng: random.Random) -> list[Option] | None:
+            rng: random.Random, stem_words: set[str] | None = None) -> list[Option] | None:
     """Three wrong options putting the key at the least used feasible rank of `measure` (value or length)."""
     k = measure(key)
-    below = sorted((o for o in wrong if measure(o) < k), key=measure, reverse=True)  # nearest first
-    above = sorted((o for o in wrong if measure(o) > k), key=measure)
+    # Nearest first; among text options, those sharing as many of the stem's words as the key come first, so
+    # that the word-matching guesser gains nothing.
+    shared = (lambda o: -min(len(words(o.text) & stem_words), len(words(key.text) & stem_words))) \
+        if stem_words else (lambda o: 0)
+    below = sorted((o for o in wrong if measure(o) < k), key=lambda o: (shared(o), k - measure(o)))
+    above = sorted((o for o in wrong if measure(o) > k), key=lambda o: (shared(o), measure(o) - k))
     level = [o for o in wrong if measure(o) == k]
     need = SINGLE_OPTIONS - 1
     feasible = [r for r in range(SINGLE_OPTIONS) if r <= len(below) + len(level)
@@ -90,7 +94,7 @@ def finish_single(q: Question, balancer: Balancer) -> Question | None:
         if numeric:
             chosen = _choose(key, wrong, lambda o: numbers[o.text][0], "value", balancer, rng)
         else:
-            chosen = _choose(key, wrong, lambda o: len(o.text), "length", balancer, rng)
+            chosen = _choose(key, wrong, lambda o: len(o.text), "length", balancer, rng, words(q.stem))
     if chosen is not None:
         options = [key, *chosen]
         rng.shuffle(options)
