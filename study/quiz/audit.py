@@ -22,7 +22,9 @@ TOLERANCE = 5.0  # points above chance a cue may reach before the bank fails the
 SPREAD_MIN_INSTANCES = 4  # templates with at least this many instances must vary their key ...
 SPREAD_MAX_SHARE = 0.60  # ... and no key may take more than this share of them
 UNREASONED_MAX = 0.10  # the largest share of wrong options without a named reason
-REASONED_SOURCES = ("fact", "bank")  # wrong options whose why is written from a fact table or by hand
+# Wrong options whose why is written from a fact table or by hand, or (trace) that state an input's own computed
+# fate in the run, for a set-of-inputs item.
+REASONED_SOURCES = ("fact", "bank", "trace")
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'_-]*")
 STOPWORDS = frozenset(
