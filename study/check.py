@@ -81,10 +81,12 @@ def _labs(rule_ids: set[str]) -> tuple[list[str], int]:
 
 def _questions() -> tuple[list[str], int | None]:
     try:
-        from study.quiz.check import check_questions
+        from study.quiz.check import NOTES, check_questions
     except ImportError:
         return [], None
     found = check_questions()
+    for note in NOTES:
+        print(note, file=sys.stderr)
     return [str(p) for p in found], len(list(paths.questions_dir().rglob("*.yaml")))
 
 

@@ -119,22 +119,25 @@ def _statement(rule_id: str) -> str:
 # -- the generators --------------------------------------------------------------------------------------------
 
 def invocation_model(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
+    """'Which of these services invokes a Lambda function asynchronously?': one service of the model against
+    services of the other models (the exam form keeps three of them)."""
     out = []
     models = facts["invocation_models"]
     for model, services in models.items():
         for service in services:
-            opts = []
-            for m in models:
-                text = _cap(MODEL_TEXT[m])
+            opts = [Option(service, True, f"{service} invokes {MODEL_WORD[model]}: {MODEL_TEXT[model]}.",
+                           source="fact")]
+            for m, others in models.items():
                 if m == model:
-                    opts.append(Option(text, True, f"{service} invokes {MODEL_WORD[m]}.", source="fact"))
-                else:
-                    mid = WRONG_MODEL.get((service, m), "all-triggers-invoke-alike")
-                    opts.append(Option(text, False, f"{service} invokes {MODEL_WORD[model]}, not {MODEL_WORD[m]}."
+                    continue
+                for other in others:
+                    mid = WRONG_MODEL.get((other, model), "all-triggers-invoke-alike")
+                    opts.append(Option(other, False, f"{other} invokes {MODEL_WORD[m]}, not {MODEL_WORD[model]}."
                                        + _mis(mid), mid, "fact"))
             rules = MODEL_RULES[model] + ((SERVICE_RULES[service],) if service in SERVICE_RULES else ())
-            out.append(_question(t, [service], "single", f"How does {service} invoke a Lambda function?", opts,
-                                 rules, _statement(rules[0]), random.Random(f"{t.id}:{seed}:{service}")))
+            out.append(_question(t, [service], "single", f"Which of these invokes a Lambda function "
+                                 f"{MODEL_WORD[model]}?", opts, rules, _statement(rules[0]),
+                                 random.Random(f"{t.id}:{seed}:{service}")))
     return out
 
 
