@@ -109,9 +109,9 @@ def finish_single(q: Question, balancer: Balancer) -> Question | None:
     return None
 
 
-def balance_keys(questions: list[Question]) -> list[Question]:
+def balance_keys(questions: list[Question], fixed: set[str] | None = None) -> list[Question]:
     """Thin each template's instances (in order) so that no key takes more than 60% of them; a template with
-    a single key keeps one instance."""
+    a single key keeps one instance (its id is added to `fixed`)."""
     by_template: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
         by_template[q.template or ""].append(q)
@@ -123,6 +123,8 @@ def balance_keys(questions: list[Question]) -> list[Question]:
             continue
         if len(keys) == 1:
             keep.add(group[0].id)
+            if fixed is not None:
+                fixed.add(tid)
             continue
         cap = {k: _cap(n, sum(keys.values()) - n) for k, n in keys.items()}
         taken: Counter = Counter()
@@ -143,7 +145,8 @@ def _cap(n: int, others: int) -> int:
     return best
 
 
-def finish(questions: list[Question], left_out: Counter | None = None) -> list[Question]:
+def finish(questions: list[Question], left_out: Counter | None = None,
+           fixed: set[str] | None = None) -> list[Question]:
     """Every generated item (simulation, fact or lab) in the exam's form; bank items are written in it.
     `left_out` counts, per template, the items that could not be asked fairly (too few computed wrong options)."""
     balancer = Balancer()
@@ -170,4 +173,4 @@ def finish(questions: list[Question], left_out: Counter | None = None) -> list[Q
             covered |= set(done.rules)
         elif left_out is not None:
             left_out[q.template] += 1
-    return balance_keys(out)
+    return balance_keys(out, fixed)

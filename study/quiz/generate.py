@@ -604,7 +604,9 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
         produced += facts.generate_fact(fact, seed)
     if labs:
         produced += lab_questions(seed)
-    produced = finish(produced, report.left_out)
+    fixed: set[str] = set()
+    produced = finish(produced, report.left_out, fixed)
+    produced = fixed_questions(produced, fixed, templates, cache)
     out: list[Question] = []
     ids: set[str] = set()
     shapes: set[tuple] = set()
@@ -618,6 +620,31 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
         out.append(q)
         report.per_template[q.template] += 1
     report.runs, report.hits = cache.runs, cache.hits
+    return out
+
+
+def fixed_questions(questions: list[Question], fixed: set[str], templates: Templates,
+                    cache: TraceCache) -> list[Question]:
+    """A template question whose key never varies is asked as one fixed question, the same for every seed: its
+    instance is replaced by one drawn from parameters that do not depend on the seed."""
+    from study.quiz.form import Balancer, finish_single
+
+    asks = {a.id: a for a in templates.asks}
+    out = list(questions)
+    for tid in sorted(fixed & set(asks)):
+        ask = asks[tid]
+        for attempt in range(MAX_REDRAWS):
+            params = draw_params(ask.family, random.Random(f"{ask.family.id}:fixed:{attempt}"))
+            try:
+                q = instantiate(ask, params, cache)
+            except Redraw:
+                continue
+            if q.kind == "single":
+                q = finish_single(q, Balancer())
+            if q is None:
+                continue
+            out = [q if old.template == tid else old for old in out]
+            break
     return out
 
 
