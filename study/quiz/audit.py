@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import comb
 
 from study.quiz.model import Question, _num_key
@@ -114,8 +115,9 @@ class Audit:
 
 # -- cues ------------------------------------------------------------------------------------------------------
 
-def words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in STOPWORDS}
+@lru_cache(maxsize=65536)
+def words(text: str) -> frozenset[str]:
+    return frozenset(w for w in _WORD.findall(text.lower()) if w not in STOPWORDS)
 
 
 def _pick_best(scores: list[float], correct: list[bool]) -> float:

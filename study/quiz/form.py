@@ -64,8 +64,8 @@ def _choose(key: Option, wrong: list[Option], measure, scale: str, balancer: Bal
     k = measure(key)
     # Nearest first; among text options, those sharing as many of the stem's words as the key come first, so
     # that the word-matching guesser gains nothing.
-    shared = (lambda o: -min(len(words(o.text) & stem_words), len(words(key.text) & stem_words))) \
-        if stem_words else (lambda o: 0)
+    key_shared = len(words(key.text) & stem_words) if stem_words else 0
+    shared = (lambda o: -min(len(words(o.text) & stem_words), key_shared)) if key_shared else (lambda o: 0)
     below = sorted((o for o in wrong if measure(o) < k), key=lambda o: (shared(o), k - measure(o)))
     above = sorted((o for o in wrong if measure(o) > k), key=lambda o: (shared(o), measure(o) - k))
     level = [o for o in wrong if measure(o) == k]
