@@ -55,7 +55,7 @@ def parse_response(shown: Presented, raw: str) -> Any:
     if q.kind == "numeric":
         return parse_number(text)
     # 1, 2, 3 ... stand for A, B, C ... (a number pad, or habit from other quizzes)
-    letters = [chr(ord("A") + int(x) - 1) if x.isdigit() and 1 <= int(x) <= 26 else x
+    letters = [chr(ord("A") + int(x) - 1) if x.isdigit() and 1 <= int(x) <= len(shown.options) else x
                for x in re.split(r"[\s,;]+", text.upper()) if x]
     if not letters:
         raise AnswerError("expected a letter such as A" + (" or several such as A,C" if q.kind != "single" else ""))

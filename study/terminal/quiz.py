@@ -99,7 +99,8 @@ def run_quiz(session: list, seed: int, console: Console, reader: _Input) -> tupl
     asked = right = 0
     for i, shown in enumerate(session, 1):
         q = shown.question
-        console.print(f"\n[bold]Question {i}/{len(session)}[/]  [dim]section {q.section} · {', '.join(q.rules)}[/]")
+        # The section only: the rules under test are named after the answer.
+        console.print(f"\n[bold]Question {i}/{len(session)}[/]  [dim]section {q.section}[/]")
         response = ask(shown, console, reader)
         if response is None:
             return asked, right
@@ -107,6 +108,7 @@ def run_quiz(session: list, seed: int, console: Console, reader: _Input) -> tupl
         ok = grade(q, response)
         right += ok
         feedback(q, shown, response, ok, console)
+        console.print(f"[dim]Rules: {escape(', '.join(q.rules))}[/]")
     return asked, right
 
 
