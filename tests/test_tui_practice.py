@@ -110,6 +110,10 @@ def test_watch_it_opens_the_lab_of_a_simulation_question(tmp_path, monkeypatch) 
             await settle(pilot, app)
             card = screen.query_one(QuestionCard)
             assert card.question is question
+            # The header names the section, never the rule under test, before the answer.
+            meta = text_of(card.query_one(".meta"))
+            assert f"§{question.section}" in meta
+            assert rule not in meta and str(table[rule]["title"]) not in meta
             await pilot.press("w")  # nothing to watch before the answer: the key does nothing
             await pilot.pause()
             assert app.screen is screen
