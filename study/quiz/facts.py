@@ -411,13 +411,25 @@ def limits(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
                                                       if w in entry and entry[w] != value]
             pool = list(dict.fromkeys(pool))
             wrong = pool  # every candidate: the exam form picks three so that the key's rank stays uniform
-            opts = [Option(f"{format_number(value)} {unit}", True, f"The {word} is {format_number(value)} {unit}.",
-                           source="fact")]
-            opts += [Option(f"{format_number(w)} {unit}", False, f"The {word} is {format_number(value)} {unit}."
+            bound_of = {entry[b]: b for b in ("max", "min", "default") if b in entry and entry[b] != value}
+            opts = [Option(f"{format_number(value)} {unit}", True, _statement(rule), source="fact")]
+            opts += [Option(f"{format_number(w)} {unit}", False, _bound_why(w, bound_of, word, value, unit)
                             + _mis(mids.get(w)), mids.get(w), "fact") for w in wrong]
             out.append(_question(t, [entry["name"], which], "single", f"What is the {word} {what}?", opts, (rule,),
                                  _statement(rule), rng))
     return out
+
+
+BOUND_WORD = {"max": "maximum", "min": "minimum", "default": "default"}
+
+
+def _bound_why(wrong: float, bound_of: dict, word: str, value: float, unit: str) -> str:
+    """Why a wrong limit is wrong: the confusion of one bound with another, when it is one."""
+    right = f"{format_number(value)} {unit}".strip()
+    if wrong in bound_of:
+        return (f"{format_number(wrong)} {unit} is the {BOUND_WORD[bound_of[wrong]]}, not the {word}; "
+                f"a common mix-up of the two bounds. The {word} is {right}.")
+    return f"The {word} is {right}, not {format_number(wrong)} {unit}."
 
 
 def prices(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
@@ -514,8 +526,11 @@ def settings(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
                 def show(v, unit=unit):
                     return f"{format_number(v)} {unit}".strip()
 
-                opts = [Option(show(value), True, f"The {word} value is {show(value)}.{note}", source="fact")]
-                opts += [Option(show(w), False, f"The {word} value is {show(value)}.", None, "fact") for w in wrong]
+                bound_of = {s[b]: b for b in ("min", "max", "default") if isinstance(s.get(b), int | float)
+                            and not isinstance(s.get(b), bool) and s[b] != value}
+                opts = [Option(show(value), True, f"{_statement(rid)}{note}", source="fact")]
+                opts += [Option(show(w), False, _bound_why(w, bound_of, word, value, unit), None, "fact")
+                         for w in wrong]
                 out.append(_question(t, [s["name"], s.get("where"), which], "single",
                                      f"What is the {word} value of {s['name']} ({s['where']})?", opts, (rid,),
                                      _statement(rid), rng))
