@@ -537,6 +537,7 @@ def settings(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
     return out
 
 
+FAR_BELIEFS = 16  # beliefs from other parts of the chapter offered to the exam form beside the near ones
 STANDALONE = re.compile(r"^(That|This|It|They|These|Those|Only|No|Not|Yes|Both|Neither|Each attempt)\b")
 
 
@@ -553,18 +554,20 @@ def misconception_check(t: FactTemplate, seed: int, facts: dict) -> list[Questio
         near = [rid, *(rule.get("lookalikes") or [])]
         section = top_section(rule["section"])
         near += [r for r, x in rules.rules.items() if top_section(x["section"]) == section and r not in near]
-        near += [r for r in rules.rules if r not in near]  # then the rest, so lengths can match the true one
+        rest = [b for r in rules.rules if r not in near for b in rules.rules[r]["misconceptions"]]
         for m in rule["misconceptions"]:
             truth = m["correction"].strip()
             if STANDALONE.match(truth):
                 continue  # a correction that answers its belief ("That figure ...") does not stand alone
-            pool = [(b, r) for r in near for b in rules.rules[r]["misconceptions"] if b["id"] != m["id"]]
+            pool = [b for r in near for b in rules.rules[r]["misconceptions"] if b["id"] != m["id"]]
+            # Then the beliefs from elsewhere nearest in length to the true statement, so that lengths can match.
+            pool += sorted(rest, key=lambda b: abs(len(b["belief"]) - len(truth)))[:FAR_BELIEFS]
             if len(pool) < 3:
                 continue
             rng = random.Random(f"{t.id}:{seed}:{m['id']}")
             opts = [Option(truth, True, rule["statement"], source="fact")]
             opts += [Option(b["belief"].strip(), False, f"This is the misconception \u201c{b['belief'].strip()}\u201d "
-                            f"{b['correction']}", b["id"], "fact") for b, _ in pool]
+                            f"{b['correction']}", b["id"], "fact") for b in pool]
             out.append(_question(t, [rid, m["id"]], "single", "Which of these statements is true?", opts, (rid,),
                                  f"{truth} {rule['statement']}", rng))
     return out
