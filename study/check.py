@@ -103,10 +103,12 @@ def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[s
 
 def _questions() -> tuple[list[str], int | None]:
     try:
-        from study.quiz.check import check_questions
+        from study.quiz.check import NOTES, check_questions
     except ImportError:
         return [], None
     found = check_questions()
+    for note in NOTES:
+        print(note, file=sys.stderr)
     return [str(p) for p in found], len(list(paths.questions_dir().rglob("*.yaml")))
 
 

@@ -18,7 +18,7 @@ study: learn how AWS Lambda behaves (AWS Certified Developer - Associate, chapte
   study sim FILE             run a scenario and show its timeline (--json, --summary)
   study price --memory MB --duration-ms MS --requests N [--json]
                              a month's cost with the free tier
-  study questions            the question bank (--json, --seed, --section, --stats)
+  study questions            the question bank (--json, --seed, --section, --stats, --audit)
   study quiz [-n N]          a quick quiz in the terminal
   study code [ID]            coding challenges: list them, or grade your handler
                              (study code ID --starter > handler.py; study code ID --file handler.py [--watch])
@@ -75,8 +75,15 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--section")
     q.add_argument("--stats", action="store_true", help="counts per section, template and rule")
+    q.add_argument("--audit", action="store_true",
+                   help="item analysis: how often knowledge-free guessers pick the key, against chance")
 
-    quiz = sub.add_parser("quiz", help="a plain terminal quiz with immediate feedback")
+    quiz = sub.add_parser(
+        "quiz", help="a plain terminal quiz with immediate feedback",
+        description="A terminal quiz: answer with a letter or 1-4, letters such as A,C, or a number. With progress "
+                    "saved and no --seed it is a saved practice session; --seed replays a quiz and saves nothing. "
+                    "Plain mode: without a terminal (a pipe or file) each prompt is a line and each answer is read "
+                    "from one line and echoed; end of input stops.")
     quiz.add_argument("--section")
     quiz.add_argument("-n", type=int, default=10, help="number of questions (default 10)")
     quiz.add_argument("--seed", type=int)

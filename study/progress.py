@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,18 @@ class Tally:
 class SectionMastery:
     section: str
     mastery: float  # mean recall probability of the section's rules (0 for a rule never reviewed)
+    reviewed: int
+    total: int
+
+
+RECALL_HORIZON = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SectionRecall:
+    section: str
+    mastery: float  # the chance of recalling the section's rules at the next review (see recall_by_section)
+    accuracy: Tally
     reviewed: int
     total: int
 
@@ -632,6 +644,28 @@ class Store:
                                     sum(1 for s in states if s.state != "new"), len(states))
             for section, states in sorted(grouped.items(), key=lambda kv: _section_key(kv[0]))
         }
+
+    def recall_by_section(self, rules: Mapping[str, Mapping] | None = None,
+                          now: datetime | None = None) -> dict[str, SectionRecall]:
+        """What the map, Stats and the exam review show: per section, the mean over its rules of the chance of
+        recalling the rule at the next review (a rule never practised counts 0), next to the section's accuracy.
+        A rule's chance is the lower of FSRS's recall probability a day from now and its answers' smoothed
+        accuracy ((right + 1) / (answers + 2)): a fresh review alone never reads as 100%, and failing a rule
+        pulls it down however recent the review."""
+        rules = _rules_or_default(rules)
+        now = now or self.now()
+        accuracy = self.accuracy_by_rule()
+        grouped: dict[str, list[tuple[float, Tally, bool]]] = {}
+        for state in self.rule_states(rules, now + RECALL_HORIZON):
+            tally = accuracy.get(state.rule_id, Tally())
+            chance = min(state.retrievability, (tally.correct + 1) / (tally.total + 2)) if tally.total else 0.0
+            grouped.setdefault(state.section, []).append((chance, tally, state.state != "new"))
+        out = {}
+        for section, rows in sorted(grouped.items(), key=lambda kv: _section_key(kv[0])):
+            acc = Tally(sum(t.correct for _, t, _ in rows), sum(t.total for _, t, _ in rows))
+            out[section] = SectionRecall(section, sum(c for c, _, _ in rows) / len(rows), acc,
+                                         sum(1 for *_, seen in rows if seen), len(rows))
+        return out
 
     def accuracy_by_rule(self, source: str | None = None) -> dict[str, Tally]:
         sql = "SELECT rule_id, SUM(correct), COUNT(*) FROM reviews"

@@ -122,3 +122,17 @@ def test_quiz_stops_gracefully_at_end_of_input() -> None:
     result = _study("quiz", "-n", "5", "--seed", "2", stdin="")
     assert result.returncode == 0
     assert "Score: 0/0" in result.stdout and "stopped after 0 of 5" in result.stdout
+
+
+def test_quiz_names_the_section_not_the_rule_before_the_answer() -> None:
+    from study.terminal.quiz import plan
+
+    session = plan(1, 3)
+    answers = "\n".join(expected_letters(shown) for shown in session) + "\n"
+    out = _study("quiz", "-n", "3", "--seed", "1", stdin=answers).stdout
+    for k, shown in enumerate(session, 1):
+        before = out.split(f"Question {k}/3", 1)[1].split("Your answer", 1)[0]
+        assert f"section {shown.question.section}" in before
+        assert not any(rule in before for rule in shown.question.rules), before
+        after = out.split(f"Question {k}/3", 1)[1].split("Your answer", 1)[1].split("Question", 1)[0]
+        assert "Rules: " + ", ".join(shown.question.rules) in " ".join(after.split())

@@ -215,3 +215,36 @@ def test_an_attempt_left_open_resumes_with_its_answers(tmp_path, monkeypatch) ->
             assert again.query_one(QuestionCard).answer == given
 
     asyncio.run(run())
+
+
+def test_exam_sections_are_chosen_on_the_start_page_and_the_pool_is_ready_before_start(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+    clock = Clock()
+
+    async def run() -> None:
+        app = make_app()
+        app.animation_level = "none"
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            app.store.now = clock
+            app.open_exam(n=4, minutes=10, seed=0)
+            await settle(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, ExamScreen)
+            assert screen.prepared.is_set() and screen.pool is not None  # drawn while the start page shows
+            box = screen.query_one("#exam-sections")
+            box.value = "banana"
+            box.focus()
+            await pilot.press("enter")
+            await settle(pilot, app)
+            assert screen.session is None  # a bad section is refused with a message, nothing starts
+            box.value = "6, 18.13"
+            await pilot.press("enter")
+            await settle(pilot, app)
+            assert screen.session is not None
+            sections = {qattr(it.question, "section").split(".")[1] for it in screen.session.items}
+            assert sections <= {"6", "13"} and len(screen.session.items) == 4
+            # The real exam's forms only: one of four, or two or three of five.
+            assert {qattr(it.question, "kind") for it in screen.session.items} <= {"single", "multi"}
+
+    asyncio.run(run())

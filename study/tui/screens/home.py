@@ -58,7 +58,7 @@ class HomeScreen(Screen):
         self.run_worker(self._read_progress, thread=True, exclusive=True, group="home-progress")
 
     def _read_progress(self) -> None:
-        mastery = self.app.store.mastery_by_section()
+        mastery = self.app.store.recall_by_section()
         progress = {s: m.mastery for s, m in mastery.items() if m.reviewed}
         try:
             solved = {cid for cid, best in self.app.store.challenge_bests().items() if best[0]}

@@ -46,7 +46,7 @@ def gather(store) -> StatsData:
     rules = load_rules().rules
     now = store.now()
     return StatsData(
-        retention=store.desired_retention, mastery=store.mastery_by_section(rules, now),
+        retention=store.desired_retention, mastery=store.recall_by_section(rules, now),
         states=store.rule_states(rules, now), forecast=store.forecast(now=now), history=store.exam_history(),
         accuracy=store.accuracy_by_rule(), rules=rules, titles={s: section_title(s) for s in SECTIONS}, now=now,
         answers=store.answer_count())
