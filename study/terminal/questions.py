@@ -6,24 +6,9 @@ import json
 import sys
 from collections import Counter
 
+from study.content import normalise_section
+
 EXIT_BAD_INPUT = 2
-
-
-def normalise_section(value: str | None) -> str | None:
-    """'18.6', '6', '18.06' -> '18.6'; raises ValueError for anything that is not a chapter-18 section."""
-    from study.content import SECTIONS, top_section
-
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        text = f"18.{int(text)}"
-    parts = text.split(".")
-    if len(parts) >= 2 and all(p.isdigit() for p in parts):
-        text = ".".join(str(int(p)) for p in parts)
-    if top_section(text) not in SECTIONS:
-        raise ValueError(f"--section {value}: not a section of chapter 18; expected 18.1 .. 18.20")
-    return top_section(text)
 
 
 def load_problems() -> list:

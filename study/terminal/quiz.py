@@ -39,7 +39,8 @@ class _Input:
 
 
 def quiz_command(args, console: Console | None = None, stream=None) -> int:
-    from study.terminal.questions import load_problems, normalise_section
+    from study.content import normalise_section
+    from study.terminal.questions import load_problems
 
     console = console or Console(highlight=False)
     try:

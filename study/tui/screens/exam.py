@@ -47,7 +47,7 @@ def attempt_line(summary) -> str:
 
 def parse_sections(text: str) -> list[str] | None:
     """'all' (or nothing) -> None; '6, 12 18.13' -> ['18.6', '18.12', '18.13']; ValueError with a clear message."""
-    from study.terminal.questions import normalise_section
+    from study.content import normalise_section
 
     words = [w for w in text.replace(",", " ").split() if w]
     if not words or [w.lower() for w in words] == ["all"]:
