@@ -48,13 +48,14 @@ class Lab:
     title: str
     section: str | None
     trigger_type: str
-    description: str
+    description: str  # the brief: read before predicting (an older lab's one description)
     rules: list[str]
     predictions: list[Prediction]
     whatif: list[str]
     generic: bool  # no `lab` block: generic predictions
     scenario: Any = None
     error: str | None = None  # the configuration was refused (ScenarioError text)
+    debrief: str = ""  # shown in Explain, after the commit: what happened and why
 
 
 @dataclass
@@ -108,15 +109,16 @@ def load_lab(path: str | Path) -> Lab:
                             kind=str(p.get("kind", "number")), options=[str(o) for o in p.get("options") or []],
                             rule=p.get("rule"))
                  for p in lab_block.get("predict") or [] if isinstance(p, dict)]
-        description = " ".join(str(lab_block.get("description", "")).split())
+        description = " ".join(str(lab_block.get("brief") or lab_block.get("description", "")).split())
+        debrief = " ".join(str(lab_block.get("debrief") or lab_block.get("description", "")).split())
         rules = [str(r) for r in lab_block.get("rules") or []]
         whatif = [str(w) for w in lab_block.get("whatif") or []]
     else:
-        preds, description, rules, whatif = [], "", [], []
+        preds, description, debrief, rules, whatif = [], "", "", [], []
     return Lab(file=str(path), base_dir=base_dir, data=data, marks=marks, title=str(data.get("title", path.name)),
                section=str(data["section"]) if data.get("section") is not None else None, trigger_type=ttype,
                description=description, rules=rules, predictions=preds, whatif=whatif, generic=lab_block is None,
-               scenario=scenario, error=error)
+               scenario=scenario, error=error, debrief=debrief)
 
 
 def run_lab(lab: Lab) -> Outcome:

@@ -163,6 +163,7 @@ class CardScreen(ModalScreen[None]):
         Binding("r", "reveal", "Reveal"),
         Binding("space,enter,right,pagedown", "next", "Reveal / back to the run", key_display="space"),
         Binding("escape", "close", "Back to the run"),
+        Binding("question_mark", "app.help", "Help", show=False),
         Binding("a", "pick(0)", "Room picks A", show=False),
         Binding("b", "pick(1)", "Room picks B", show=False),
         Binding("c", "pick(2)", "Room picks C", show=False),

@@ -56,12 +56,17 @@ class HomeScreen(Screen):
         self.run_worker(self._read_progress, thread=True, exclusive=True, group="home-progress")
 
     def _read_progress(self) -> None:
-        mastery = self.app.store.mastery_by_section()
+        store = self.app.store
+        mastery = store.mastery_by_section()
         progress = {s: m.mastery for s, m in mastery.items() if m.reviewed}
-        self.app.call_from_thread(self._progress_read, progress)
+        self.app.call_from_thread(self._progress_read, progress, store.lab_results())
 
-    def _progress_read(self, progress: dict[str, float]) -> None:
+    def _progress_read(self, progress: dict[str, float], lab_results: dict) -> None:
         self.app.progress = progress
+        self.app.lab_results = lab_results
+        self.app.show_lab_results()
+
+    def lab_results_changed(self) -> None:
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
@@ -71,7 +76,8 @@ class HomeScreen(Screen):
         questions = getattr(app, "question_counts", None) or {}
         progress = getattr(app, "progress", None) or {}
         per_section = {s: sum(1 for e in labs if e.top_section == s) for s in SECTIONS}
-        self.query_one(SectionMap).set_counts(per_section, questions, progress)
+        done = {s: app.labs_done(s)[0] for s in SECTIONS}
+        self.query_one(SectionMap).set_counts(per_section, questions, progress, done)
 
     @property
     def section(self) -> str:

@@ -50,7 +50,9 @@ class LearnScreen(Screen):
         self.sub_title = "lesson"
         labs = [e for e in (getattr(self.app, "labs", None) or []) if e.top_section == section]
         counts = getattr(self.app, "question_counts", None) or {}
-        links = (f"[b]l[/] {len(labs)} lab{'s' if len(labs) != 1 else ''} · [b]q[/] {counts.get(section, 0)} "
+        done = self.app.labs_done(section)[0] if hasattr(self.app, "labs_done") else 0
+        links = (f"[b]l[/] {len(labs)} lab{'s' if len(labs) != 1 else ''}"
+                 f"{f' ({done} done)' if done else ''} · [b]q[/] {counts.get(section, 0)} "
                  f"questions · [b]n[/]/[b]p[/] next/previous section · [b]t[/] contents")
         self.query_one("#learn-links", Static).update(links)
         body = lesson.body if lesson else f"# {section}\n\nNo lesson for this section yet."

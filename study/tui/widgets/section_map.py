@@ -47,6 +47,7 @@ class SectionMap(Widget, can_focus=True):
         self.labs: dict[str, int] = {}
         self.questions: dict[str, int] = {}
         self.progress: dict[str, float] = {}
+        self.labs_done: dict[str, int] = {}
 
     @property
     def section(self) -> str:
@@ -56,8 +57,10 @@ class SectionMap(Widget, can_focus=True):
     def columns(self) -> int:
         return 5 if self.size.width >= 110 else 4
 
-    def set_counts(self, labs: dict[str, int], questions: dict[str, int], progress: dict[str, float]) -> None:
+    def set_counts(self, labs: dict[str, int], questions: dict[str, int], progress: dict[str, float],
+                   labs_done: dict[str, int] | None = None) -> None:
         self.labs, self.questions, self.progress = labs, questions, progress
+        self.labs_done = labs_done or {}
         self.refresh()
 
     def get_content_height(self, container, viewport, width: int) -> int:
@@ -83,7 +86,8 @@ class SectionMap(Widget, can_focus=True):
         info = []
         labs, qs = self.labs.get(section, 0), self.questions.get(section, 0)
         if labs:
-            info.append(f"{labs} lab{'s' if labs != 1 else ''}")
+            done = self.labs_done.get(section, 0)
+            info.append(f"{done}/{labs} labs" if done else f"{labs} lab{'s' if labs != 1 else ''}")
         if qs:
             info.append(f"{qs} q")
         words = " · ".join(info) if info else "lesson"
