@@ -49,7 +49,9 @@ class HelpScreen(ModalScreen):
             parts.append(Content(f"  {key:<12} {desc}\n"))
         lines = ["", GENERAL, "[b]Records in Watch[/]"]
         for s in palette.LEGEND_ORDER:
-            lines.append(f"  {palette.SYMBOLS[s]}  {pm.STATE_NAMES[s]}")
+            extra = ("  (on a stream: discarded; its batch's metadata sent to the on-failure destination)"
+                     if s == pm.DEAD else "")
+            lines.append(f"  {palette.SYMBOLS[s]}  {pm.STATE_NAMES[s]}{extra}")
         lines.append("  functions: λN ❄ starting (cold start) · λN ▶ running · λN idle (warm, reusable)")
         lines.append("  timeline: ▲ playhead · ◆ your predicted times · ✖ first divergence")
         lines.append("")

@@ -42,10 +42,11 @@ class LabScreen(Screen):
     """One lab or scenario file, opened from the map, a lesson, the palette or `study lab FILE`."""
 
     BINDINGS = [
-        Binding("1", "tab('predict')", "Predict"),
-        Binding("2", "tab('watch')", "Watch"),
-        Binding("3", "tab('explain')", "Explain"),
-        Binding("4", "tab('whatif')", "What-if"),
+        # The tab bar shows 1-4 already; the footer keeps room for ctrl+s and ? at 80 columns.
+        Binding("1", "tab('predict')", "Predict", show=False),
+        Binding("2", "tab('watch')", "Watch", show=False),
+        Binding("3", "tab('explain')", "Explain", show=False),
+        Binding("4", "tab('whatif')", "What-if", show=False),
         Binding("ctrl+s", "commit", "Commit", priority=True),
         Binding("r", "reveal", "Reveal without predicting", show=False),
         Binding("space", "play", "Play/pause", show=False),
@@ -176,7 +177,8 @@ class LabScreen(Screen):
         fields = []
         for i, pred in enumerate(loaded.predictions, 1):
             shape = loaded.outcome.value(pred.answer) if pred.kind == "list" else None
-            fields.append(PredictionField(i, pred, shape if isinstance(shape, list) else None, id=f"pred-{i}"))
+            fields.append(PredictionField(i, pred, shape if isinstance(shape, list) else None, lab.trigger_type,
+                                          id=f"pred-{i}"))
         await self.query_one("#predict-scroll").mount_all(fields, before=self.query_one("#commit"))
         self.query_one("#commit", Button).disabled = False
         watch = self.query_one(WatchView)
@@ -214,6 +216,12 @@ class LabScreen(Screen):
         if event.button.id == "commit":
             self.commit()
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # ctrl+s is offered (and shown in the footer) only while there is something to commit.
+        if action == "commit":
+            return not self.committed
+        return True
+
     def action_commit(self) -> None:
         if self.committed:
             self.notify("Already committed: the predictions are frozen.")
@@ -236,6 +244,7 @@ class LabScreen(Screen):
             values.append(None if problem else value)
         self.predicted = values
         self.committed = True
+        self.refresh_bindings()
         tabs = self.query_one(TabbedContent)
         for tab in LOCKED:
             tabs.enable_tab(tab)
@@ -326,7 +335,8 @@ class LabScreen(Screen):
             f.seal(right, actual)
             markers += lm.time_markers(pred, value)
             div = lm.divergence(pred, value, outcome, fallback)
-            v = Verdict(f.number, pred.question, lm.show(value) if value is not None else "", actual, right)
+            v = Verdict(f.number, pred.question, lm.display(value, loaded.lab.trigger_type) if value is not None
+                        else "", lm.final_label(actual, loaded.lab.trigger_type), right)
             if div is not None:
                 v.when = div.note
                 if div.index is not None and div.index < len(entries):
@@ -448,7 +458,7 @@ class LabScreen(Screen):
 
         from study.tui.screens.lab_dialogs import WhatIfPredict
 
-        self.app.push_screen(WhatIfPredict(title, loaded.predictions, shapes), predicted)
+        self.app.push_screen(WhatIfPredict(title, loaded.predictions, shapes, loaded.lab.trigger_type), predicted)
 
     @work(thread=True, exclusive=True, group="whatif")
     def run_variant(self, setting, value, title: str) -> None:

@@ -63,8 +63,9 @@ class WhatIfPredict(ModalScreen[list | None]):
     BINDINGS = [Binding("ctrl+s", "run", "Run it", priority=True), Binding("escape", "cancel", "Cancel"),
                 Binding("question_mark", "app.help", "Help")]
 
-    def __init__(self, title: str, predictions: list, shapes: list[Any]) -> None:
+    def __init__(self, title: str, predictions: list, shapes: list[Any], trigger_type: str = "") -> None:
         super().__init__()
+        self.trigger_type = trigger_type
         self.what = title
         self.predictions = predictions
         self.shapes = shapes
@@ -75,7 +76,7 @@ class WhatIfPredict(ModalScreen[list | None]):
                 yield Static(f"[b]What if {escape(self.what)}?[/]\nPredict again for the changed setting, then "
                              "run it (ctrl+s). Blank = no prediction. Esc cancels.", id="wi-heading")
                 for i, (pred, shape) in enumerate(zip(self.predictions, self.shapes), 1):
-                    yield PredictionField(i, pred, shape, id=f"wi-{i}")
+                    yield PredictionField(i, pred, shape, self.trigger_type, id=f"wi-{i}")
                 yield Button("Run the what-if with these predictions (ctrl+s)", id="wi-run", variant="primary")
 
     def on_mount(self) -> None:

@@ -10,7 +10,7 @@ from study.tui import palette
 
 class NowLine(Widget):
     DEFAULT_CSS = """
-    NowLine { height: 1; width: 1fr; }
+    NowLine { height: auto; width: 1fr; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -25,11 +25,11 @@ class NowLine(Widget):
     def show(self, entry: dict | None) -> None:
         if entry is not self.entry:
             self.entry = entry
-            self.refresh()
+            self.refresh(layout=True)  # the rule wraps onto as many lines as it needs
 
     def render(self) -> Text:
         st = palette.styles(self.app)
-        out = Text(no_wrap=True, overflow="ellipsis")
+        out = Text()  # wraps: the rule is read in full, at any width
         out.append(f"{'why':<12}", style=st["label"])
         rid = (self.entry or {}).get("rule")
         if not rid:

@@ -12,7 +12,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from study.tui.lab_model import Prediction, parse_answer
+from study.tui.lab_model import Prediction, final_label, parse_answer
 
 HINTS = {
     "number": "a number, e.g. 3 or 60.5",
@@ -65,11 +65,12 @@ class PredictionField(Vertical):
     PredictionField > Choices > Choice { width: 1fr; height: auto; }
     """
 
-    def __init__(self, number: int, pred: Prediction, shape: Any = None, **kwargs) -> None:
+    def __init__(self, number: int, pred: Prediction, shape: Any = None, trigger_type: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.number = number
         self.pred = pred
         self.shape = shape
+        self.trigger_type = trigger_type  # final states read in this trigger's words
         self.sealed = False
 
     @property
@@ -81,7 +82,7 @@ class PredictionField(Vertical):
         if self.pred.kind in ("choice", "bool"):
             with Choices():
                 for option in self.choices:
-                    yield Choice(escape(option))
+                    yield Choice(escape(final_label(option, self.trigger_type)))
         else:
             kind = self.pred.kind
             if kind == "list" and isinstance(self.shape, list) and any(isinstance(x, list) for x in self.shape):
@@ -112,9 +113,10 @@ class PredictionField(Vertical):
         """Answer programmatically (tests, classroom mode)."""
         if self.pred.kind in ("choice", "bool"):
             buttons = list(self.query(Choice))
-            for button, option in zip(buttons, self.choices):
-                if option.lower() == text.lower():
-                    button.value = True
+            exact = [b for b, o in zip(buttons, self.choices) if o.lower() == text.lower()]
+            quoted = [b for b, o in zip(buttons, self.choices) if o.lower() == f'"{text.lower()}"']
+            for button in (exact or quoted)[:1]:
+                button.value = True
         else:
             self.query_one(Input).value = text
 
@@ -126,6 +128,7 @@ class PredictionField(Vertical):
         return value, problem
 
     def seal(self, verdict: bool | None, actual: str) -> None:
+        actual = final_label(actual, self.trigger_type)
         self.sealed = True
         self.control.disabled = True
         if verdict is None:

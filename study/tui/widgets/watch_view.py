@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from study.tui.playback_model import PlaybackModel, Player
+from study.tui.widgets.env_timeline import EnvTimeline
 from study.tui.widgets.event_log import EventLog
 from study.tui.widgets.instances import Instances
 from study.tui.widgets.lanes import Lanes
@@ -39,8 +40,8 @@ class WatchView(Widget, can_focus=True):
 
     BINDINGS = [
         Binding("space", "toggle", "Play/pause"),
-        Binding("right", "step(1)", "Step", key_display="→"),
-        Binding("left", "step(-1)", "Back", key_display="←"),
+        Binding("right", "step(1)", "Step", key_display="←/→"),
+        Binding("left", "step(-1)", "Step back", key_display="←", show=False),
         Binding("right_square_bracket", "faster", "Faster", key_display="]"),
         Binding("left_square_bracket", "slower", "Slower", key_display="["),
         Binding("home", "start", "Start", show=False),
@@ -69,6 +70,7 @@ class WatchView(Widget, can_focus=True):
     def compose(self) -> ComposeResult:
         yield PlaybackStatus()
         yield TimelineBar()
+        yield EnvTimeline()
         with Horizontal(id="watch-body"):
             with Vertical(id="stage"):
                 yield Lanes()
@@ -97,6 +99,7 @@ class WatchView(Widget, can_focus=True):
         model.seek(0)
         self.player.sync()
         self.query_one(TimelineBar).set_model(model)
+        self.query_one(EnvTimeline).set_model(model)
         self.query_one(EventLog).set_entries(model.entries)
         self.query_one(Sinks).set_targets(model.sink_targets, model.trigger_type)
         self._redraw()
@@ -206,6 +209,7 @@ class WatchView(Widget, can_focus=True):
         clock = self.player.clock
         self.query_one(PlaybackStatus).show(view, self.playing, self.player.speed, clock, self.label)
         self.query_one(TimelineBar).show(clock, view.pos)
+        self.query_one(EnvTimeline).show(view.pos)
         self.query_one(Lanes).show(view)
         self.query_one(Instances).show(view)
         self.query_one(Retries).show(view, clock)
