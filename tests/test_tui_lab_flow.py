@@ -4,12 +4,11 @@ help opens everywhere, and attempts are remembered across restarts. Progress goe
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
+from test_tui_app import run as run_app
+from test_tui_app import settle
 
 from study import paths
-from study.tui.app import make_app
 from study.tui.screens.lab import LOCKED, LabScreen
 from study.tui.widgets.prediction_field import Choice
 from study.tui.widgets.whatif_panel import WhatIfPanel
@@ -23,20 +22,12 @@ def _home(tmp_path, monkeypatch):
 
 
 def run(coro_fn, lab_file=None, size=(80, 24)):
-    async def main():
-        app = make_app(lab_file=str(lab_file) if lab_file else None, clock=lambda: 0.0)
-        app.animation_level = "none"
-        async with app.run_test(size=size) as pilot:
-            await settle(app, pilot)
-            await coro_fn(app, pilot)
+    """The shared Pilot runner, with the lab already loaded."""
+    async def loaded(app, pilot):
+        await settle(app, pilot)
+        await coro_fn(app, pilot)
 
-    asyncio.run(main())
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    run_app(loaded, lab_file, size)
 
 
 def test_the_form_keeps_blanks_blank_and_commits_with_one_key() -> None:
