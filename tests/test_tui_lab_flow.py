@@ -195,6 +195,15 @@ def test_help_opens_on_every_screen_tab_and_dialog() -> None:
             await pilot.pause()
             lab.set_focus(None)
             await open_help(app, pilot, f"lab {tab}")
+        lab.action_tab("watch")
+        await pilot.pause()
+        await pilot.press("end", "j")  # the run's event and response
+        await pilot.pause()
+        assert type(app.screen).__name__ == "RunDetail"
+        await open_help(app, pilot, "run detail")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is lab
         app.open_demo()
         await settle(app, pilot)
         await open_help(app, pilot, "demo picker")

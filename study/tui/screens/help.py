@@ -19,6 +19,7 @@ GENERAL = """\
 [b]A lab[/]
   1 Predict   the setup; answer each question (Tab/Enter moves on), then commit
   2 Watch     Space play/pause · ←/→ step · \\[ ] slower/faster · Home/End · PgUp/PgDn ±25
+              j the event and response JSON of the run on the latest log line
   3 Explain   your prediction beside the outcome; g jumps to the first divergence; o its lesson
   4 What-if   pick a setting, ←/→ a value (or type one), Enter runs it again; w watches it, o the original
 """

@@ -230,8 +230,9 @@ class LabScreen(Screen):
         else:
             self.commit()
 
-    def commit(self, force: bool = False, then: str | None = None) -> bool:
-        """Grade every prediction against the trace; False when an answer cannot be read."""
+    def commit(self, force: bool = False, then: str | None = None, store: bool = True) -> bool:
+        """Grade every prediction against the trace; False when an answer cannot be read. `store=False` (the
+        snapshot command) keeps the attempt out of the progress store."""
         if self.loaded is None or self.committed:
             return False
         values = []
@@ -249,7 +250,8 @@ class LabScreen(Screen):
         for tab in LOCKED:
             tabs.enable_tab(tab)
         self._grade()
-        self._store_attempt()
+        if store:
+            self._store_attempt()
         self.query_one("#commit", Button).disabled = True
         self.query_one("#predict-status", Static).update(
             ("Revealed without predicting (recorded as such); the answers are frozen. " if self.revealed else

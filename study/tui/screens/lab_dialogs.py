@@ -114,3 +114,44 @@ class WhatIfPredict(ModalScreen[list | None]):
             self.query_one("#wi-scroll").focus()  # Esc leaves the box first; a second Esc cancels
             return
         self.dismiss(None)
+
+
+class RunDetail(ModalScreen[None]):
+    """One run's event and response (or error) as JSON, opened from Watch with j."""
+
+    DEFAULT_CSS = """
+    RunDetail { align: center middle; }
+    RunDetail > VerticalScroll { width: 100; max-width: 98%; height: 90%; border: round $primary;
+                                 background: $surface; padding: 0 1; }
+    RunDetail Static { height: auto; }
+    """
+    BINDINGS = [Binding("escape,j,q", "close", "Close"), Binding("question_mark", "app.help", "Help")]
+
+    def __init__(self, invocation: dict) -> None:
+        super().__init__()
+        self.invocation = invocation
+
+    def compose(self) -> ComposeResult:
+        import json
+
+        from rich.syntax import Syntax
+
+        inv = self.invocation
+        head = (f"[b]Run #{inv.get('n')}[/] on λ{inv.get('instance')} · attempt {inv.get('attempt')} · "
+                f"{escape(str(inv.get('status')))} · {inv.get('start'):g} s → {inv.get('end'):g} s · "
+                f"inputs {escape(', '.join(map(str, inv.get('inputs') or [])))}\n"
+                f"request id {escape(str(inv.get('request_id')))}")
+        theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
+        with VerticalScroll():
+            yield Static(head)
+            for title, value in (("event", inv.get("event")), ("response", inv.get("response")),
+                                 ("error", inv.get("error"))):
+                if value is None and title != "event":
+                    continue
+                yield Static(f"\n[b]{title}[/]")
+                yield Static(Syntax(json.dumps(value, indent=2, ensure_ascii=False, default=str), "json",
+                                    word_wrap=True, theme=theme))
+            yield Static("\n[dim]Esc or j closes[/]")
+
+    def action_close(self) -> None:
+        self.dismiss()

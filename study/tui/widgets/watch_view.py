@@ -44,6 +44,7 @@ class WatchView(Widget, can_focus=True):
         Binding("left", "step(-1)", "Step back", key_display="←", show=False),
         Binding("right_square_bracket", "faster", "Faster", key_display="]"),
         Binding("left_square_bracket", "slower", "Slower", key_display="["),
+        Binding("j", "run_detail", "Event/response JSON", show=False),
         Binding("home", "start", "Start", show=False),
         Binding("end", "end", "End", show=False),
         Binding("pagedown", "step(25)", "+25", show=False),
@@ -165,6 +166,26 @@ class WatchView(Widget, can_focus=True):
         self.pause()
         if self.model is not None:
             self.seek(len(self.model))
+
+    def current_run(self) -> dict | None:
+        """The run of the latest log line that names one (its start or end), at or before the playhead."""
+        if self.model is None:
+            return None
+        runs = self.model.trace.get("invocations") or []
+        for i in range(self.model.pos - 1, -1, -1):
+            e = self.model.entries[i]
+            if e["kind"] in ("invoke_start", "invoke_end") and 0 < e.get("n", 0) <= len(runs):
+                return runs[e["n"] - 1]
+        return None
+
+    def action_run_detail(self) -> None:
+        run = self.current_run()
+        if run is None:
+            self.notify("No run yet at this point: step to a run's line, then j.")
+            return
+        from study.tui.screens.lab_dialogs import RunDetail
+
+        self.app.push_screen(RunDetail(run))
 
     def set_rules(self, rules: dict[str, tuple[str, str]]) -> None:
         self.query_one(NowLine).set_rules(rules)
