@@ -241,3 +241,20 @@ def test_an_attempt_is_stored_and_shown_after_a_restart(tmp_path) -> None:
         assert any(a.source == "lab" for a in app.store.answers())
 
     run(listed)
+
+
+def test_the_timeline_links_each_retry_to_the_run_it_repeats() -> None:
+    from study.sim.config import load_scenario
+    from study.sim.run import simulate
+    from study.tui.widgets.env_timeline import runs_of
+
+    trace = simulate(load_scenario(LABS / "18.06-async-retry-schedule.yaml"))
+    runs = runs_of(trace["timeline"])
+    assert [(r.n, r.lane, r.start, r.end, r.status, r.repeats) for r in runs] == [
+        (i["n"], i["instance"], i["start"], i["end"], i["status"], None if i["attempt"] == 1 else i["n"] - 1)
+        for i in trace["invocations"]]
+    # An SQS backlog: many environments, no repeats (nothing fails).
+    sqs = simulate(load_scenario(LABS / "18.13-sqs-maximum-concurrency.yaml"))
+    runs = runs_of(sqs["timeline"])
+    assert len(runs) == len(sqs["invocations"]) and all(r.repeats is None for r in runs)
+    assert len({r.lane for r in runs}) == len({i["instance"] for i in sqs["invocations"]})

@@ -169,7 +169,8 @@ class LabScreen(Screen):
         self.sub_title = f"§{lab.section}  {self.path.name}" if lab.section else self.path.name
         desc = lab.description or ("A scenario without a lab block: predict how many times the function runs "
                                    "and where the first input ends up, then watch.")
-        self.query_one("#lab-description", Static).update(escape(desc))
+        # The title in full (the header cuts it on a narrow terminal), then the brief.
+        self.query_one("#lab-description", Static).update(f"[b]{escape(lab.title)}[/]\n\n{escape(desc)}")
         self.query_one(SetupDiagram).show(lm.describe_setup(lab))
         status = self.query_one("#predict-status", Static)
         status.update("Read the setup, then Tab to each question: Space chooses an option, Enter moves on, a blank "

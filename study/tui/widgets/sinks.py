@@ -8,6 +8,7 @@ from textual.widget import Widget
 
 from study.tui import palette
 from study.tui.playback_model import STREAMS, short_target
+from study.tui.widgets.now_line import labelled
 
 LABEL = 12
 KIND_WORDS = {"dlq": "DLQ", "on_failure": "OnFailure", "on_success": "OnSuccess", "redrive": "redrive DLQ",
@@ -37,10 +38,12 @@ class Sinks(Widget):
         self.refresh(layout=key != getattr(self, "_key", None))
         self._key = key
 
-    def render(self) -> Text:
+    def render(self):
+        return labelled("ends up", self._text(), palette.styles(self.app), LABEL)
+
+    def _text(self) -> Text:
         st = palette.styles(self.app)
-        out = Text()  # wraps: every input that reached a target is listed
-        out.append(f"{'ends up':<{LABEL}}", style=st["label"])
+        out = Text()  # wraps beside its label: every input that reached a target is listed
         v = self.view
         targets = list(self.configured)
         if v is not None:

@@ -25,7 +25,7 @@ class WhatIfPanel(Vertical):
     WhatIfPanel #whatif-top { height: auto; max-height: 60%; }
     WhatIfPanel OptionList { width: 1fr; height: auto; max-height: 12; }
     WhatIfPanel #whatif-side { width: 1fr; height: auto; padding: 0 1; }
-    WhatIfPanel #whatif-value { height: auto; }
+    WhatIfPanel #whatif-value { height: auto; width: 1fr; }
     WhatIfPanel Input { width: 1fr; }
     WhatIfPanel #whatif-status { height: auto; color: $text-muted; }
     WhatIfPanel #whatif-result { height: 1fr; }
