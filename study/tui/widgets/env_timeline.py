@@ -107,15 +107,15 @@ class EnvTimeline(Widget):
         for r in self.runs:
             if r.start_pos >= pos:
                 break
+            k = row_of.get(r.lane)
+            if k is None:
+                hidden_runs += 1
+                continue
             c0 = self._col(r.start, r.start_pos, width)
             finished = r.end_pos < pos
             c1 = self._col(r.end, r.end_pos, width) if finished else self._col(self.model.time_at(pos), pos - 1,
                                                                                  width)
             c1 = max(c0, c1)
-            k = row_of.get(r.lane)
-            if k is None:
-                hidden_runs += 1
-                continue
             if r.repeats is not None and r.repeats in end_col:
                 # The dotted link from the end of the run this one repeats to this run's start (drawn on this
                 # run's lane; the ↻ at its start marks it as a repeat wherever the earlier run was).
