@@ -4,6 +4,7 @@ When everything happens at one instant, the axis counts steps instead of seconds
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -67,6 +68,13 @@ class EnvTimeline(Widget):
         self.model = model
         self.runs = runs_of(model.entries)
         self.lanes = sorted({r.lane for r in self.runs})
+        self.starts = [r.start_pos for r in self.runs]
+        self.by_n = {r.n: r for r in self.runs}
+        self.by_lane: dict[int, list[Run]] = {}
+        for r in self.runs:
+            self.by_lane.setdefault(r.lane, []).append(r)
+        self.lane_starts = {lane: [r.start_pos for r in rs] for lane, rs in self.by_lane.items()}
+        self._cols: dict[int, dict[int, tuple[int, int]]] = {}  # width -> run n -> (start, end) columns
         self.refresh(layout=True)
 
     def show(self, pos: int) -> None:
@@ -97,40 +105,48 @@ class EnvTimeline(Widget):
             return Text("runs".ljust(GUTTER) + "no run yet: nothing invoked the function", style=st["muted"])
         width = max(10, self.size.width - GUTTER)
         shown, more = self._shown_lanes()
-        row_of = {lane: k for k, lane in enumerate(shown)}
         rows = [[(" ", "")] * width for _ in shown]
         colour = {"success": st["success"], "error": st["error"], "timeout": st["error"],
                   "partial": st["accent"], "running": st["label"]}
-        end_col: dict[int, tuple[int, int]] = {}  # run n -> (lane row, end column)
         pos = self.pos
-        hidden_runs = 0
-        for r in self.runs:
-            if r.start_pos >= pos:
-                break
-            k = row_of.get(r.lane)
-            if k is None:
-                hidden_runs += 1
-                continue
-            c0 = self._col(r.start, r.start_pos, width)
+        cols = self._cols.setdefault(width, {})
+        started = bisect_left(self.starts, pos)
+        shown_started = 0
+        now_col = self._col(self.model.time_at(pos), pos - 1, width) if pos else 0
+
+        def span(r: Run) -> tuple[int, int, bool]:
+            """A started run's start and end columns (its end is the playhead while it runs)."""
             finished = r.end_pos < pos
-            c1 = self._col(r.end, r.end_pos, width) if finished else self._col(self.model.time_at(pos), pos - 1,
-                                                                                 width)
-            c1 = max(c0, c1)
-            if r.repeats is not None and r.repeats in end_col:
-                # The dotted link from the end of the run this one repeats to this run's start (drawn on this
-                # run's lane; the ↻ at its start marks it as a repeat wherever the earlier run was).
-                _k0, e0 = end_col[r.repeats]
-                for c in range(e0 + 1, c0):
-                    if rows[k][c][0] == " ":
-                        rows[k][c] = ("┄", st["accent"])
-            style = colour.get(r.status if finished else "running", st["label"])
-            for c in range(c0, c1 + 1):
-                rows[k][c] = ("█" if finished else "▒", style)
-            if c1 > c0:
-                rows[k][c0] = ("▐", style)  # where one run ends and the next begins stays visible
-            if r.repeats is not None and c0 < width:
-                rows[k][c0] = ("↻", f"bold {style}")
-            end_col[r.n] = (k, c1)
+            got = cols.get(r.n) if finished else None
+            if got is None:
+                c0 = self._col(r.start, r.start_pos, width)
+                got = (c0, max(c0, self._col(r.end, r.end_pos, width) if finished else now_col))
+                if finished:
+                    cols[r.n] = got
+            return got[0], got[1], finished
+
+        # Only the shown lanes' runs are drawn (a run's columns are computed once per width).
+        for k, lane in enumerate(shown):
+            lane_runs = self.by_lane.get(lane, [])
+            n_started = bisect_left(self.lane_starts.get(lane, []), pos)
+            shown_started += n_started
+            row = rows[k]
+            for r in lane_runs[:n_started]:
+                c0, c1, finished = span(r)
+                if r.repeats is not None:
+                    # The dotted link from the end of the run this one repeats to this run's start (drawn on
+                    # this run's lane; the ↻ at its start marks it as a repeat wherever the earlier run was).
+                    e0 = span(self.by_n[r.repeats])[1]
+                    for c in range(e0 + 1, c0):
+                        if row[c][0] == " ":
+                            row[c] = ("┄", st["accent"])
+                style = colour.get(r.status if finished else "running", st["label"])
+                row[c0:c1 + 1] = [("█" if finished else "▒", style)] * (c1 + 1 - c0)
+                if c1 > c0:
+                    row[c0] = ("▐", style)  # where one run ends and the next begins stays visible
+                if r.repeats is not None:
+                    row[c0] = ("↻", f"bold {style}")
+        hidden_runs = started - shown_started
         head = self._col(self.model.time_at(pos), max(0, pos - 1), width) if pos else 0
         out = Text(no_wrap=True, overflow="crop")
         for k, lane in enumerate(shown):
