@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 from study import paths
@@ -52,6 +53,101 @@ def s3_filter_warnings(scenario, marks, path) -> list[str]:
     return out
 
 
+_NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?![\w])")
+
+
+# Words that answer a permission lab's one question (is the configuration refused?) before it is asked.
+_VERDICTS = ("refused", "refuses", "rejected", "rejects", "denied", "accepted", "is allowed")
+
+
+def _numbers(text: str) -> set[float]:
+    """Every number written in `text` (1,000 and 1000 alike)."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        try:
+            out.add(float(m.group().replace(",", "")))
+        except ValueError:
+            pass
+    return out
+
+
+def _setup_text(raw: dict) -> str:
+    """The scenario's settings and inputs as text: what the learner is shown, so naming it gives nothing away."""
+    import json
+
+    shown = {k: v for k, v in raw.items() if k not in ("lab", "title", "expect")}
+    return json.dumps(shown, default=str)
+
+
+def _word_in(needle: str, text: str) -> bool:
+    """`needle` as a whole word or phrase of `text`, ignoring case; dead_lettered matches dead-lettered too."""
+    words = [re.escape(w) for w in re.split(r"[\s_-]+", needle.strip()) if w]
+    if not words:
+        return False
+    return re.search(r"(?<![\w])" + r"[\s_-]+".join(words) + r"(?![\w])", text, re.IGNORECASE) is not None
+
+
+def giveaways(raw: dict, trace: dict | None) -> list[tuple[str, str]]:
+    """The title's or brief's giveaways: (key, what it gives away). A lab's title and brief are read before the
+    prediction, so neither may contain a choice answer, the final state of an input the lab asks about, or a
+    number that answers a prediction unless the scenario's settings or inputs show that number anyway."""
+    from study.sim.expect import PathError, resolve
+
+    lab = raw.get("lab") or {}
+    setup = _setup_text(raw)
+    setup_numbers = _numbers(setup)
+    texts = {"title": str(raw.get("title", "")), "brief": str(lab.get("brief", ""))}
+    found: list[tuple[str, str]] = []
+    for pred in lab.get("predict") or []:
+        if not isinstance(pred, dict):
+            continue
+        if str(pred.get("answer", "")).strip() == "error":  # a permission lab: is the configuration refused?
+            for key, text in texts.items():
+                verdict = next((w for w in _VERDICTS if _word_in(w, text)), None)
+                if verdict:
+                    found.append((key, f"says {verdict!r}, the answer to {pred.get('question', '')!r}"))
+            continue
+        if trace is None:
+            continue
+        try:
+            value = resolve(trace, str(pred["answer"]))
+        except (PathError, KeyError):
+            continue
+        kind = pred.get("kind", "number")
+        values = value if isinstance(value, list) else [value]
+        flat = []
+        for v in values:
+            flat.extend(v if isinstance(v, list) else [v])
+        words: list[str] = []
+        numbers: list[float] = []
+        for v in flat:
+            if isinstance(v, bool) or v is None:
+                continue
+            if isinstance(v, int | float):
+                if kind == "choice":
+                    words.append(str(v))
+                else:
+                    numbers.append(float(v))
+            elif isinstance(v, str) and (kind == "choice" or str(pred["answer"]).endswith(".final")):
+                words.append(v)
+        question = str(pred.get("question", ""))
+        for key, text in texts.items():
+            for w in words:
+                if _word_in(w, text) and not _word_in(w, setup) and not _word_in(w, question):
+                    found.append((key, f"names {w!r}, the answer to {question!r}"))
+            shown = _numbers(text)
+            for n in numbers:
+                if n in shown and n not in setup_numbers:
+                    found.append((key, f"contains {n:g}, the answer to {question!r}, which the setup does not show"))
+    return found
+
+
+def _report_giveaways(problems: list[str], path, marks, found: list[tuple[str, str]]) -> None:
+    for key, what in found:
+        line, _col = marks.get(("title",) if key == "title" else ("lab", key)) or (1, 1)
+        problems.append(f"{path}:{line}: the {key} gives an answer away before the prediction: it {what}")
+
+
 def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[str], int]:
     from study.sim.config import lab_predicts_refusal, load_scenario
     from study.sim.expect import PathError, resolve
@@ -72,6 +168,11 @@ def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[s
             problems.append(f"{path}:1:1: a lab needs a `lab` block (description, rules, predict)")
             continue
         refused = lab_predicts_refusal(lab)
+        for key in ("brief", "debrief"):
+            if not isinstance(lab.get(key), str) or not lab[key].strip():
+                line, _col = marks.get(("lab",)) or (1, 1)
+                problems.append(f"{path}:{line}: lab.{key}: missing; a lab needs a brief (read before predicting: "
+                                "the setup, at most the general rule) and a debrief (shown in Explain)")
         for i, rid in enumerate(lab.get("rules") or []):
             if rid not in rule_ids:
                 line, col = marks.get(("lab", "rules", i)) or (None, None)
@@ -81,6 +182,8 @@ def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[s
         except ScenarioError as err:
             if not refused:
                 problems.append(str(err))
+            else:
+                _report_giveaways(problems, path, marks, giveaways(raw, None))
             continue
         if refused:
             problems.append(f"{path}:1:1: the lab predicts a refused configuration, but the scenario is accepted")
@@ -88,6 +191,7 @@ def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[s
         if warnings is not None:
             warnings.extend(s3_filter_warnings(scenario, marks, path))
         trace = simulate(scenario)
+        _report_giveaways(problems, path, marks, giveaways(raw, trace))
         for i, pred in enumerate(lab.get("predict") or []):
             try:
                 value = resolve(trace, pred["answer"])

@@ -88,8 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     quiz.add_argument("-n", type=int, default=10, help="number of questions (default 10)")
     quiz.add_argument("--seed", type=int)
 
-    lab = sub.add_parser("lab", help="open a lab or scenario file in the app")
-    lab.add_argument("file")
+    lab = sub.add_parser("lab", help="open a lab (by name, as in content/labs) or a scenario file in the app")
+    lab.add_argument("file", help="a lab name such as 18.06-async-retry-schedule (or part of one), or a file")
 
     ex = sub.add_parser("export", help="the rules and hand-written questions for Anki or a spreadsheet")
     ex.add_argument("format", choices=["anki", "csv"])
@@ -99,9 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("playlist", nargs="?", help="a playlist in content/demos (omit to choose one)")
 
     snap = sub.add_parser("snapshot", help="an SVG of a lab's Watch view at simulated time T, for handouts")
-    snap.add_argument("lab", help="a lab name in content/labs, or a scenario file")
-    snap.add_argument("--at", required=True, metavar="T", help="simulated time in seconds")
-    snap.add_argument("--out", required=True, metavar="FILE.svg")
+    from study.snapshot import add_arguments
+
+    add_arguments(snap)
 
     serve = sub.add_parser("serve", help="serve the app to browsers (each visitor gets their own)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
@@ -150,9 +150,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(args.playlist)
         if args.command == "snapshot":
-            from study.snapshot import snapshot_command
+            from study.snapshot import run_args
 
-            return snapshot_command(args.lab, args.at, args.out)
+            return run_args(args)
         if args.command == "serve":
             from study.serve import serve
 
@@ -209,7 +209,19 @@ def _app(lab_file: str | None) -> int:
     except ImportError:
         print(OVERVIEW)
         return 0
+    if not _interactive():
+        print("study: the app needs a terminal (stdin is not a TTY). Run it in a terminal, or use a command "
+              "that works in a pipe: study quiz, study sim FILE, study check (study --help lists them).",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     if lab_file is not None:
+        from study.snapshot import SnapshotError, resolve_lab
+
+        try:
+            lab_file = str(resolve_lab(lab_file))  # a lab's name, as `study snapshot` takes it
+        except SnapshotError as err:
+            print(f"study lab: {err}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         from study.sim.config import load_scenario
         from study.sim.errors import ScenarioError
 
@@ -222,6 +234,18 @@ def _app(lab_file: str | None) -> int:
                 return EXIT_BAD_INPUT
     make_app(lab_file=lab_file).run()
     return 0
+
+
+def _interactive() -> bool:
+    """Whether the app has a terminal to draw in: stdin a TTY, or Textual's web driver (study serve)."""
+    import os
+
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _predicts_refusal(path: str) -> bool:

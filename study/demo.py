@@ -255,6 +255,12 @@ def check_demos() -> tuple[list[str], int]:
                     card = make_card(item.lab_path, stop)
                     if len(card.options) < 2:
                         problems.append(f"{path}: lab {item.lab}: a card needs at least two options")
+                    for mid in stop.distractors:
+                        if mid not in card.sources:
+                            # A named distractor must be one of the room's options, or the playlist misleads.
+                            problems.append(f"{path}: lab {item.lab}, question {stop.predict}: the distractor "
+                                            f"{mid!r} gives no option of its own on the card (it yields the "
+                                            "true answer or repeats another option)")
         except ScenarioError as err:
             problems.append(str(err))
     if len(files) < 3:

@@ -46,8 +46,10 @@ def parse_time(text: str | float) -> float:
     return t
 
 
-def render_svg(lab_path: Path, t: float, size: tuple[int, int] = SIZE) -> str:
-    """Open the lab in the app (headless), show Watch with everything up to time t played, export the screen."""
+def render_svg(lab_path: Path, t: float | None, size: tuple[int, int] = SIZE, *, step: int | None = None,
+               light: bool = False, footer: bool = True) -> str:
+    """Open the lab in the app (headless), show Watch with everything up to time t (or the first `step`
+    steps) played, export the screen. `light` uses a light theme (for print), `footer=False` hides the keys."""
     from study.tui.app import make_app
     from study.tui.screens.lab import LabScreen
     from study.tui.widgets.watch_view import WatchView
@@ -64,16 +66,26 @@ def render_svg(lab_path: Path, t: float, size: tuple[int, int] = SIZE) -> str:
         if not isinstance(screen, LabScreen) or screen.loaded is None or screen.loaded.model is None:
             app.exit()
             return
-        screen.action_tab("watch")
+        if light:
+            app.theme = "textual-light"
+        if not footer:
+            for f in screen.query("Footer"):
+                f.display = False
+        screen.commit(force=True, then="watch", store=False)  # a handout, not an attempt
         await pilot.pause()
         watch = screen.query_one(WatchView)
         model = watch.model
-        watch.seek(sum(1 for e in model.entries if float(e["t"]) <= t))
-        # The clock reads T, not the time of the last entry played: the handout is "the run at T".
-        watch.player.clock = t
-        watch.post_message(WatchView.Moved())
+        if step is not None:
+            watch.seek(step)
+            label = f"step {step} of {len(model)}"
+        else:
+            watch.seek(sum(1 for e in model.entries if float(e["t"]) <= t))
+            # The clock reads T, not the time of the last entry played: the handout is "the run at T".
+            watch.player.clock = t
+            watch.post_message(WatchView.Moved())
+            label = f"t = {t:g} s"
         await pilot.pause()
-        out["svg"] = app.export_screenshot(title=f"{screen.loaded.lab.title} · t = {t:g} s")
+        out["svg"] = app.export_screenshot(title=f"{screen.loaded.lab.title} · {label}")
         app.exit()
 
     app.run(headless=True, size=size, auto_pilot=shoot)
@@ -82,14 +94,18 @@ def render_svg(lab_path: Path, t: float, size: tuple[int, int] = SIZE) -> str:
     return out["svg"]
 
 
-def snapshot_command(lab: str, at: str | float, out: str) -> int:
+def snapshot_command(lab: str, at: str | float | None, out: str, *, step: str | int | None = None,
+                     light: bool = False, footer: bool = True) -> int:
     """The `study snapshot` command: 0 when the SVG is written, 2 with a message for bad input."""
     from study.sim.errors import ScenarioError
     from study.tui import lab_model as lm
 
     try:
         path = resolve_lab(lab)
-        t = parse_time(at)
+        if (at is None) == (step is None):
+            raise SnapshotError("give either --at T (simulated seconds) or --step N (a step of the run), not both")
+        t = parse_time(at) if at is not None else None
+        n = parse_step(step) if step is not None else None
         target = Path(out)
         if target.suffix.lower() != ".svg":
             raise SnapshotError(f"--out: {out}: expected a file name ending in .svg")
@@ -104,22 +120,53 @@ def snapshot_command(lab: str, at: str | float, out: str) -> int:
         if loaded.scenario is None:
             raise SnapshotError(f"{loaded.error}\n(AWS refuses this configuration, so nothing runs: there is no "
                                 "Watch view to draw)")
-        svg = render_svg(path, t)
+        trace = lm.run_lab(loaded).trace
+        steps = len(trace.get("timeline") or [])
+        end = float((trace.get("summary") or {}).get("end") or 0.0)
+        if t is not None and t > end:
+            raise SnapshotError(f"--at: {t:g} s is past the end of the run ({end:g} s); expected 0 to {end:g}")
+        if n is not None and n > steps:
+            raise SnapshotError(f"--step: {n} is past the end of the run ({steps} steps); expected 0 to {steps}")
+        svg = render_svg(path, t, step=n, light=light, footer=footer)
     except SnapshotError as err:
         print(f"study snapshot: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     target.write_text(svg, encoding="utf-8")
-    print(f"study snapshot: wrote {target} ({loaded.title}, t = {t:g} s)", file=sys.stderr)
+    where = f"t = {t:g} s" if t is not None else f"step {n} of {steps}"
+    print(f"study snapshot: wrote {target} ({loaded.title}, {where})", file=sys.stderr)
     return 0
+
+
+def parse_step(text: str | int) -> int:
+    try:
+        n = int(text)
+    except (TypeError, ValueError):
+        raise SnapshotError(f"--step: {text!r} is not a whole number; expected a step of the run, e.g. --step 12"
+                            ) from None
+    if n < 0:
+        raise SnapshotError(f"--step: {text!r} is out of range; expected 0 or more")
+    return n
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The snapshot command's options (the CLI's subcommand and this module's own entry point share them)."""
+    p.add_argument("lab", help="a lab name in content/labs (e.g. 18.06-async-retry-schedule) or a scenario file")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", metavar="T", help="simulated seconds (0 to the end of the run)")
+    when.add_argument("--step", metavar="N", help="the run after its first N steps")
+    p.add_argument("--out", required=True, metavar="FILE.svg")
+    p.add_argument("--light", action="store_true", help="a light theme, for printing")
+    p.add_argument("--no-footer", dest="footer", action="store_false", help="leave out the key bar")
+
+
+def run_args(args) -> int:
+    return snapshot_command(args.lab, args.at, args.out, step=args.step, light=args.light, footer=args.footer)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="study snapshot", description="An SVG of a lab's Watch view at time T.")
-    p.add_argument("lab", help="a lab name in content/labs (e.g. 18.06-async-retry-schedule) or a scenario file")
-    p.add_argument("--at", required=True, metavar="T", help="simulated seconds")
-    p.add_argument("--out", required=True, metavar="FILE.svg")
-    args = p.parse_args(argv)
-    return snapshot_command(args.lab, args.at, args.out)
+    add_arguments(p)
+    return run_args(p.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -56,7 +56,7 @@ def test_a_filter_value_aws_wants_encoded_is_warned_about(tmp_path: Path, monkey
     labs.mkdir(parents=True)
     lab = ("title: t\ntrigger:\n  type: s3\n  Filter: {Prefix: \"my photos/\", Suffix: .jpg}\n"
            "inputs: [{at: 0, id: o1, op: put, key: \"my photos/a.jpg\", size: 1}]\n"
-           "lab: {description: x, rules: [s3.filters], predict: [{question: q, answer: summary.invocations}]}\n")
+           "lab: {brief: x, debrief: y, rules: [s3.filters], predict: [{question: q, answer: summary.invocations}]}\n")
     (labs / "raw-space.yaml").write_text(lab)
     (labs / "encoded.yaml").write_text(lab.replace("my photos/\"", "my+photos/\""))
     shutil.copy(ROOT / "content" / "rules.yaml", tmp_path / "content" / "rules.yaml")
@@ -74,3 +74,40 @@ def test_a_filter_value_aws_wants_encoded_is_warned_about(tmp_path: Path, monkey
     monkeypatch.setattr("study.content.check_rules", lambda: [])
     assert study_check.run_check(out) == 0  # AWS accepts the filter: a warning, not a problem
     assert "1 warning(s)" in out.getvalue() and "all clean" not in out.getvalue()
+
+
+def _copy_content(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "questions", tmp_path / "questions")
+
+
+def test_a_giveaway_in_a_brief_or_title_is_refused(tmp_path: Path) -> None:
+    """The brief is read before predicting: planting this run's answers in a copy makes `study check` fail,
+    naming the file and line."""
+    _copy_content(tmp_path)
+    labs = tmp_path / "content" / "labs"
+    alb = labs / "18.04-alb-invalid-response-502.yaml"
+    text = alb.read_text()
+    alb.write_text(text.replace("title: ", 'title: "The client gets 502" #', 1))  # a choice answer
+    age = labs / "18.06-async-event-age.yaml"
+    age.write_text(age.read_text().replace("  brief: >-\n", "  brief: >-\n    The record is sent at 105 s.\n", 1))
+    perm = labs / "18.10-s3-permission-refused.yaml"
+    perm.write_text(perm.read_text().replace("  brief: >-\n", "  brief: >-\n    S3 refused it.\n", 1))
+    r = check(tmp_path)
+    assert r.returncode != 0
+    out = r.stdout
+    assert f"{alb}:1: the title gives an answer away" in out and "'502'" in out
+    brief_line = next(i for i, t in enumerate(age.read_text().splitlines(), 1) if t.startswith("  brief:"))
+    assert f"{age}:{brief_line}: the brief gives an answer away" in out and "105" in out
+    assert f"{perm}:" in out and "'refused'" in out
+    # A number the setup shows is not a giveaway: the 60 s maximum age is a setting.
+    assert "contains 60," not in out
+    assert "Traceback" not in r.stderr
+
+
+def test_a_lab_without_brief_or_debrief_is_reported(tmp_path: Path) -> None:
+    _copy_content(tmp_path)
+    lab = tmp_path / "content" / "labs" / "18.01-timeout.yaml"
+    lab.write_text(lab.read_text().replace("  debrief: >-", "  description: >-", 1))
+    r = check(tmp_path)
+    assert r.returncode != 0 and f"{lab}:" in r.stdout and "lab.debrief: missing" in r.stdout

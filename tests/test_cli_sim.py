@@ -81,3 +81,27 @@ def test_price_within_the_free_tier_is_zero_and_bad_memory_exits_2() -> None:
     assert out["total_usd"] == 0
     r = study("price", "--memory", "64", "--duration-ms", "100", "--requests", "1")
     assert r.returncode == 2 and "128..10240" in r.stderr
+
+
+def test_the_app_without_a_terminal_exits_2_at_once() -> None:
+    r = subprocess.run([sys.executable, "-m", "study"], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                       timeout=60)
+    assert r.returncode == 2 and "needs a terminal" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_study_lab_takes_a_lab_name(monkeypatch, capsys) -> None:
+    from study import cli, paths
+    from study.tui import app as tui_app
+
+    opened = []
+
+    class Fake:
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(tui_app, "make_app", lambda lab_file=None, **kw: opened.append(lab_file) or Fake())
+    assert cli.main(["lab", "18.06-async-retry-schedule"]) == 0
+    assert opened == [str(paths.labs_dir() / "18.06-async-retry-schedule.yaml")]
+    assert cli.main(["lab", "no-such-lab"]) == 2
+    assert "not a file and not a lab" in capsys.readouterr().err

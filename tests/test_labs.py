@@ -59,8 +59,9 @@ def test_enough_labs() -> None:
 def test_lab_block(path: Path) -> None:
     lab = _raw(path).get("lab")
     assert isinstance(lab, dict), f"{path.name}: no lab block"
-    assert isinstance(lab.get("description"), str) and len(lab["description"].split()) >= 15, \
-        f"{path.name}: the description should be a paragraph for the learner"
+    for key, words in (("brief", 15), ("debrief", 15)):
+        assert isinstance(lab.get(key), str) and len(lab[key].split()) >= words, \
+            f"{path.name}: lab.{key} should be a paragraph for the learner"
     assert lab.get("rules"), f"{path.name}: lab.rules is empty"
     preds = lab.get("predict")
     assert isinstance(preds, list) and preds, f"{path.name}: lab.predict is empty"

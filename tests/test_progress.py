@@ -306,3 +306,33 @@ def test_four_right_of_ten_in_a_section_reads_under_60_percent(tmp_path, monkeyp
         other.record_answer(f"r{i}", [rid], True, 20.0, kind="single", at=T0 + timedelta(minutes=i))
     best = other.recall_by_section(now=T0 + timedelta(minutes=len(section) + 1))["18.1"]
     assert got.mastery < best.mastery < 1.0
+
+
+def test_lab_attempts_are_kept_scored_and_review_their_rules(tmp_path) -> None:
+    path = tmp_path / "p.sqlite3"
+    # A store written before labs were recorded (schema 1) gains the lab tables and keeps its answers.
+    old = sqlite3.connect(path)
+    for sql in progress.MIGRATIONS[0][1]:
+        old.execute(sql)
+    old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    old.execute("INSERT INTO schema_version (version) VALUES (1)")
+    old.commit()
+    old.close()
+    store = Store(path, now=Clock())
+    assert store.schema_version == SCHEMA_VERSION and store.lab_results() == {}
+    preds = [{"question": "q1", "answer": 3, "right": True, "rule": None},
+             {"question": "q2", "answer": None, "right": None, "rule": None},
+             {"question": "q3", "answer": "x", "right": False, "rule": "async.destinations"}]
+    first = store.record_lab_attempt("18.06-x", preds, rules=["async.retry-schedule"])
+    store.record_lab_whatif(first, "MaximumRetryAttempts = 0", [{"question": "q1", "answer": 1, "right": True}])
+    second = store.record_lab_attempt("18.06-x", [dict(p, right=None) for p in preds], revealed=True)
+    result = store.lab_results()["18.06-x"]
+    assert (result.attempts, result.last_right, result.last_asked, result.revealed) == (2, 0, 3, True)
+    assert (result.best_right, result.best_asked, result.whatifs) == (1, 3, 1)
+    attempts = store.lab_attempts("18.06-x")
+    assert [a["id"] for a in attempts] == [first, second]
+    assert attempts[0]["answered"] == 2 and attempts[0]["whatifs"][0]["right"] == 1
+    # Graded predictions reviewed their rules (the lab's own when the prediction names none); blanks nothing.
+    reviewed = {a.rules[0]: a.correct for a in store.answers("lab")}
+    assert reviewed == {"async.retry-schedule": True, "async.destinations": False}
+    assert store.card("async.retry-schedule") is not None

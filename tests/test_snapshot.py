@@ -81,3 +81,33 @@ def test_module_entry_point_exits_2_without_a_traceback(tmp_path: Path) -> None:
                              str(tmp_path / "x.svg")], capture_output=True, text=True)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "no-such-lab" in result.stderr
+
+
+def test_a_step_light_theme_and_no_footer(tmp_path: Path) -> None:
+    trace = simulate(load_scenario(paths.labs_dir() / f"{LAB}.yaml"))
+    n = len(trace["timeline"])
+    out = tmp_path / "step.svg"
+    assert main([LAB, "--step", "4", "--out", str(out)]) == 0
+    text = _screen_text(out.read_text(encoding="utf-8"))
+    assert f"step 4/{n}" in text and "step 4 of" in text
+    assert "Help" in text  # the footer's keys
+    light = tmp_path / "light.svg"
+    assert main([LAB, "--step", "4", "--light", "--no-footer", "--out", str(light)]) == 0
+    light_text = _screen_text(light.read_text(encoding="utf-8"))
+    assert f"step 4/{n}" in light_text and "? Help" not in light_text
+    assert light.read_bytes() != out.read_bytes()
+    # No attempt is stored by a handout.
+    from study.progress import Store
+
+    assert Store().lab_results() == {}
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--at", "100000"], "past the end of the run"),
+    (["--step", "9999"], "past the end of the run"),
+    (["--step", "two"], "--step: 'two' is not a whole number"),
+])
+def test_past_the_end_or_a_bad_step_is_refused(tmp_path: Path, capsys, args, words) -> None:
+    assert main([LAB, *args, "--out", str(tmp_path / "x.svg")]) == 2
+    assert words in capsys.readouterr().err
+    assert not (tmp_path / "x.svg").exists()

@@ -65,6 +65,9 @@ def test_lab_predict_watch_explain_whatif(path) -> None:
             panel = screen.query_one(WhatIfPanel)
             assert panel.settings
             await pilot.press("enter")
+            await pilot.pause()
+            assert type(app.screen).__name__ == "WhatIfPredict"  # the what-if's own prediction first
+            await pilot.press("ctrl+s")
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert screen.variant is not None

@@ -35,6 +35,16 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
+async def reveal(app, pilot, tab: str = "2") -> None:
+    """Open a locked tab before committing: the reveal is asked for, and confirmed."""
+    await pilot.press(tab)
+    await pilot.pause()
+    assert type(app.screen).__name__ == "ConfirmReveal"
+    await pilot.press("y")
+    await pilot.pause()
+    assert isinstance(app.screen, LabScreen) and app.screen.committed and app.screen.revealed
+
+
 def test_home_is_the_chapter_map() -> None:
     async def check(app, pilot):
         smap = app.screen.query_one(SectionMap)
@@ -116,13 +126,16 @@ def test_a_prediction_is_committed_and_graded() -> None:
         assert isinstance(screen, LabScreen)
         fields = screen.fields()
         assert [f.pred.answer for f in fields] == ["summary.invocations", "inputs.e1.final"]
-        # Keyboard only: Tab into the first answer, type, Enter moves to the choice, arrows pick, Enter selects.
+        # Keyboard only: Tab into the first answer, type, Enter moves to the choice, arrows move, Space chooses.
         await pilot.press("tab", "2", "enter")
         assert fields[1].query_one("RadioSet").has_focus_within
-        await pilot.press("down", "enter")  # the second option: failed
+        await pilot.press("down", "space")  # the second option: failed
         await pilot.pause()
         assert fields[1].text() == "failed"
-        await pilot.press("enter")  # focus moved to Commit
+        await pilot.press("enter")  # Enter moves on (to Commit) without choosing anything
+        await pilot.pause()
+        assert app.focused.id == "commit" and fields[1].text() == "failed" and not screen.committed
+        await pilot.press("enter")
         await pilot.pause()
         assert screen.committed
         assert [v.right for v in screen.verdicts] == [False, False]  # 3 runs; dead-lettered
@@ -142,7 +155,7 @@ def test_playback_steps_forward_and_back() -> None:
 
     async def check(app, pilot):
         await settle(app, pilot)
-        await pilot.press("2")
+        await reveal(app, pilot)
         watch = app.screen.query_one(WatchView)
         assert watch.has_focus and watch.model.pos == 0
         await pilot.press("right", "right", "right")
@@ -175,11 +188,14 @@ def test_a_whatif_changes_the_outcome() -> None:
     async def check(app, pilot):
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("4")
+        await reveal(app, pilot, "4")
         panel = screen.query_one(WhatIfPanel)
         assert panel.selected.name == "BisectBatchOnFunctionError"
         assert panel.chosen_value(panel.selected) is True
         await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "WhatIfPredict"  # a second prediction first
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         title, outcome, model = screen.variant
         assert title == "BisectBatchOnFunctionError = true"
@@ -220,7 +236,7 @@ def test_a_broken_file_is_reported_in_the_app() -> None:
 def test_wide_terminal_puts_the_log_beside_the_lanes() -> None:
     async def check(app, pilot):
         await settle(app, pilot)
-        await pilot.press("2")
+        await reveal(app, pilot)
         await pilot.pause()
         watch = app.screen.query_one(WatchView)
         assert watch.has_class("-wide")
@@ -233,7 +249,7 @@ def test_wide_terminal_puts_the_log_beside_the_lanes() -> None:
 def test_many_records_aggregate_into_counts() -> None:
     async def check(app, pilot):
         await settle(app, pilot)
-        await pilot.press("2")
+        await reveal(app, pilot)
         watch = app.screen.query_one(WatchView)
         watch.seek(len(watch.model) // 2)
         await pilot.pause()

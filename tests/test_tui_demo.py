@@ -121,8 +121,8 @@ def test_every_stop_card_reveal_and_whatif(playlist) -> None:
                     assert not screen.showing_whatif
                     assert watch.model is screen.run.model and watch.model.pos == at
                     assert not screen.query_one("#demo-banner").display
-                # ← goes back to the previous stop (or the start), c shows that stop's card again.
-                await pilot.press("left")
+                # Backspace goes back to the previous stop (or the start), c shows that stop's card again.
+                await pilot.press("backspace")
                 await pilot.pause()
                 last = len(item.stops) - 1
                 back = demo.stop_index(trace, item.stops[last - 1]) if last else 0
@@ -168,7 +168,7 @@ def test_stops_can_be_revisited_and_labs_skipped() -> None:
             await pilot.press("c")  # and bring it back
             await pilot.pause()
             assert isinstance(app.screen, CardScreen)
-            await pilot.press("escape", "period")
+            await pilot.press("escape", "right")  # → steps one event, as in a lab's Watch
             await pilot.pause()
             first = demo.stop_index(trace, item.stops[0])
             assert screen.player_view.model.pos == first + 1
@@ -190,11 +190,11 @@ def test_stops_can_be_revisited_and_labs_skipped() -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen
-            await pilot.press("right_square_bracket")
+            await pilot.press("greater_than_sign")
             await _settle(pilot)
             assert screen.index == 1 and screen.player_view.model.pos == 0
             assert screen.run.lab.title in _text(screen.query_one("#demo-title", Static))
-            await pilot.press("left_square_bracket")
+            await pilot.press("less_than_sign")
             await _settle(pilot)
             assert screen.index == 0
 

@@ -21,6 +21,8 @@ def watch_at(fraction: float):
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
+        await pilot.press("ctrl+s")  # Watch opens after the (here blank) predictions are committed
+        await pilot.pause()
         await pilot.press("2")
         watch = app.screen.query_one(WatchView)
         watch.seek(round(len(watch.model) * fraction))
@@ -39,3 +41,11 @@ def test_watch_view_wide_snapshot(snap_compare) -> None:
     """At 200x50 the event log sits beside the lanes."""
     app = make_app(lab_file=str(SCENARIOS / "kinesis.yaml"), clock=lambda: 0.0)
     assert snap_compare(app, terminal_size=(200, 50), run_before=watch_at(0.5))
+
+
+@pytest.mark.parametrize("scenario", ["async-retry", "sqs-scaling"])
+def test_watch_timeline_snapshot(scenario: str, snap_compare) -> None:
+    """The run timeline: one lane per environment, runs as bars by outcome, a retry linked to the run it repeats
+    (async retries), and many environments summarised (an SQS backlog scaling up)."""
+    app = make_app(lab_file=str(SCENARIOS / f"{scenario}.yaml"), clock=lambda: 0.0)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=watch_at(0.8))

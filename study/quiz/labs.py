@@ -137,7 +137,7 @@ def lab_questions(seed: int = 0) -> list[Question]:
             if re.search(rf"(?<![\w.]){re.escape(options[0].text)}(?![\w.])", scenario_prose(lab)):
                 continue  # the lab's own words state this answer: as a question it would give itself away
             base = dict(id=f"gen.lab.{file.stem}.{i + 1}", section=section, rules=rule_ids, stem=stem,
-                        explanation=lab.get("description", "").strip(), source="generated",
+                        explanation=(lab.get("debrief") or lab.get("description", "")).strip(), source="generated",
                         template=f"lab.{file.stem}", trigger=scenario.type,
                         scenario={"file": str(file.relative_to(paths.content_dir().parent))
                                   if file.is_relative_to(paths.content_dir().parent) else str(file)},

@@ -1024,9 +1024,14 @@ def _add_input(c: _Checker, one: dict, seen: set, p: tuple, ttype: str, trigger:
 def _check_lab(c: _Checker, lab: Any) -> None:
     p = ("lab",)
     lab = c.mapping(lab, p, "lab")
-    c.unknown(lab, {"description", "rules", "predict", "whatif", "watch_for"}, p, "lab")
-    if not isinstance(lab.get("description"), str) or not lab["description"].strip():
-        raise c.fail(p, "lab.description: required, a paragraph for the learner")
+    c.unknown(lab, {"description", "brief", "debrief", "rules", "predict", "whatif", "watch_for"}, p, "lab")
+    # `brief` is read before predicting (the setup, at most the general rule); `debrief` is shown in Explain.
+    # Older labs have one `description`; `study check` asks every lab of content/labs for brief and debrief.
+    for key in ("brief", "debrief", "description"):
+        if key in lab and (not isinstance(lab[key], str) or not lab[key].strip()):
+            raise c.fail((*p, key), f"lab.{key}: expected a paragraph of text")
+    if "brief" not in lab and "description" not in lab:
+        raise c.fail(p, "lab.brief: required, a paragraph for the learner to read before predicting")
     rules = lab.get("rules")
     if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
         raise c.fail((*p, "rules") if "rules" in lab else p, "lab.rules: expected a list of rule ids")

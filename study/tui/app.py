@@ -41,6 +41,7 @@ class StudyApp(App):
         self.challenges: list[tuple[str, str, str]] | None = None  # (id, section, title) once read
         self.code_progress: dict[str, tuple[int, int]] = {}  # section -> (solved, challenges)
         self.progress: dict[str, float] = {}
+        self.lab_results: dict = {}  # lab name -> study.progress.LabResult, once the store is read
         self.ready_callback: Callable[[], None] | None = None
         self.startup_ms: float | None = None
 
@@ -79,6 +80,22 @@ class StudyApp(App):
             refresh = getattr(screen, "show_section", None)
             if refresh is not None and type(screen).__name__ == "LabsScreen":
                 refresh(screen.section)
+
+    def lab_results_changed(self) -> None:
+        """A lab attempt was stored: re-read the records and refresh the screens that show them."""
+        self.lab_results = self.store.lab_results()
+        self.show_lab_results()
+
+    def show_lab_results(self) -> None:
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "lab_results_changed", None)
+            if refresh is not None:
+                refresh()
+
+    def labs_done(self, section: str) -> tuple[int, int]:
+        """(labs attempted, labs) in a section."""
+        labs = [e for e in self.labs or [] if e.top_section == section]
+        return sum(1 for e in labs if e.path.stem in self.lab_results), len(labs)
 
     # -- navigation ------------------------------------------------------------------------------------------
 
@@ -183,9 +200,10 @@ class StudyApp(App):
         for _key, active in self.screen.active_bindings.items():
             b = active.binding
             # This app's own keys (shown or not), not Textual's generic scrolling and focus keys.
-            if b.description and _declared_here(active.node, b) and b.action not in ("help", "quit"):
+            if b.description and _declared_here(active.node, b) and b.action.removeprefix("app.") not in ("help", "quit"):
                 keys.append((b.key_display or self.get_key_display(b), b.description))
-        self.push_screen(HelpScreen(keys, self.screen.title or type(self.screen).__name__))
+        where = getattr(self.screen, "help_where", None) or self.screen.title or type(self.screen).__name__
+        self.push_screen(HelpScreen(keys, where))
 
     # -- the command palette -----------------------------------------------------------------------------------
 

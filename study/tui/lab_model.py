@@ -48,13 +48,14 @@ class Lab:
     title: str
     section: str | None
     trigger_type: str
-    description: str
+    description: str  # the brief: read before predicting (an older lab's one description)
     rules: list[str]
     predictions: list[Prediction]
     whatif: list[str]
     generic: bool  # no `lab` block: generic predictions
     scenario: Any = None
     error: str | None = None  # the configuration was refused (ScenarioError text)
+    debrief: str = ""  # shown in Explain, after the commit: what happened and why
 
 
 @dataclass
@@ -105,18 +106,27 @@ def load_lab(path: str | Path) -> Lab:
     ttype = str(data["trigger"].get("type", "?"))
     if lab_block is not None:
         preds = [Prediction(question=str(p.get("question", "")), answer=str(p.get("answer", "")),
-                            kind=str(p.get("kind", "number")), options=[str(o) for o in p.get("options") or []],
+                            kind=str(p.get("kind", "number")), options=[_option(o) for o in p.get("options") or []],
                             rule=p.get("rule"))
                  for p in lab_block.get("predict") or [] if isinstance(p, dict)]
-        description = " ".join(str(lab_block.get("description", "")).split())
+        description = " ".join(str(lab_block.get("brief") or lab_block.get("description", "")).split())
+        debrief = " ".join(str(lab_block.get("debrief") or lab_block.get("description", "")).split())
         rules = [str(r) for r in lab_block.get("rules") or []]
         whatif = [str(w) for w in lab_block.get("whatif") or []]
     else:
-        preds, description, rules, whatif = [], "", [], []
+        preds, description, debrief, rules, whatif = [], "", "", [], []
     return Lab(file=str(path), base_dir=base_dir, data=data, marks=marks, title=str(data.get("title", path.name)),
                section=str(data["section"]) if data.get("section") is not None else None, trigger_type=ttype,
                description=description, rules=rules, predictions=preds, whatif=whatif, generic=lab_block is None,
-               scenario=scenario, error=error)
+               scenario=scenario, error=error, debrief=debrief)
+
+
+def _option(value: Any) -> str:
+    """A choice as the learner reads it: text that looks like a number keeps its quotes, so "256" (a string)
+    and 256 (a number) are two different options, as they are two different answers."""
+    if isinstance(value, str) and _is_number(value):
+        return f'"{value}"'
+    return str(value)
 
 
 def run_lab(lab: Lab) -> Outcome:
@@ -253,6 +263,9 @@ def grade(pred: Prediction, predicted: Any, outcome: Outcome) -> bool | None:
         return False
     if pred.answer.strip() == "error" and pred.kind == "text":
         return bool(actual) and str(predicted).lower() in str(actual).lower()
+    if pred.kind == "choice" and isinstance(predicted, str) and len(predicted) > 1 and predicted[0] == '"' == \
+            predicted[-1]:
+        return isinstance(actual, str) and actual == predicted[1:-1]  # the text "256", not the number 256
     return same(predicted, actual, text=pred.kind in ("text", "choice"))
 
 
@@ -275,6 +288,23 @@ def show(value: Any) -> str:
 
         return json.dumps(value, sort_keys=True)
     return str(value)
+
+
+STREAM_DEAD = "discarded; its batch's metadata sent to the on-failure destination"
+
+
+def final_label(word: str, trigger_type: str) -> str:
+    """A final state as the learner reads it. On a stream, `dead_lettered` means the record was discarded and
+    only its batch's metadata went to the on-failure destination: say so, keeping the trace's name."""
+    if word == "dead_lettered" and trigger_type in STREAMS:
+        return f"{STREAM_DEAD} (dead_lettered)"
+    return word
+
+
+def display(value: Any, trigger_type: str) -> str:
+    """`show`, with final states in the learner's words for this trigger."""
+    text = show(value)
+    return final_label(text, trigger_type) if isinstance(value, str) else text
 
 
 # -- the first divergence ---------------------------------------------------------------------------------------
@@ -832,6 +862,9 @@ class Setup:
     settings: list[tuple[str, str]]  # AWS names and values
     behaviour: list[str]
     inputs: str
+    input_lines: list[tuple[str, str]] = field(default_factory=list)  # (id at t, every other field in full)
+    handler_source: str | None = None  # a real handler's code, shown before predicting
+    handler_file: str | None = None
 
 
 def describe_setup(lab: Lab) -> Setup:
@@ -871,12 +904,11 @@ def describe_setup(lab: Lab) -> Setup:
         dest = (dests.get(which) or {}).get("Destination")
         if dest:
             failure.append(f"{which} → {short_target(dest)}")
-    if dlq:
-        used = "" if t in ASYNC_LIKE else " (not used: only async invokes use it)"
-        failure.append(f"DLQ → {short_target(dlq)}{used}")
+    if dlq:  # shown as configured: whether it is used is for the learner to predict
+        failure.append(f"DLQ → {short_target(dlq)}")
     target_dlq = (trig.get("DeadLetterConfig") or {}).get("Arn")
     if target_dlq:
-        failure.append(f"rule's DLQ → {short_target(target_dlq)} (events EventBridge cannot deliver)")
+        failure.append(f"rule's DLQ → {short_target(target_dlq)}")
     rp = q.get("RedrivePolicy") if isinstance(q, dict) else None
     if rp:
         failure.append(f"queue redrive → {short_target(rp.get('deadLetterTargetArn', '?'))} after "
@@ -886,7 +918,45 @@ def describe_setup(lab: Lab) -> Setup:
     if not failure:
         failure.append("no DLQ or destination")
     settings = _settings(lab, trig, fn)
-    return Setup(source, path, function, failure, settings, _behaviour(data), _inputs(data, t))
+    source_code, handler_file = _handler_source(lab)
+    return Setup(source, path, function, failure, settings, _behaviour(data), _inputs(data, t),
+                 _input_lines(data, t), source_code, handler_file)
+
+
+def _handler_source(lab: Lab) -> tuple[str | None, str | None]:
+    """A real handler's file, read so the learner can see the code the questions are about."""
+    handler = (lab.data.get("function") or {}).get("handler") if isinstance(lab.data, dict) else None
+    if not isinstance(handler, str) or ":" not in handler:
+        return None, None
+    rel = handler.rsplit(":", 1)[0]
+    try:
+        return (lab.base_dir / rel).read_text(encoding="utf-8"), rel
+    except OSError:
+        return None, rel
+
+
+def _input_lines(data: dict, ttype: str) -> list[tuple[str, str]]:
+    """Every input with every field it has (method, path, query string, headers, body; body, attributes,
+    delay, group; partition key and data; keys and images; source, detail-type and detail; key and event
+    type; message and attributes; the payload), in full: the questions may be about any of them."""
+    import json
+
+    out: list[tuple[str, str]] = []
+    for item in data.get("inputs") or []:
+        if not isinstance(item, dict):
+            continue
+        at = item.get("at", 0)
+        if "count" in item:
+            rest = {k: v for k, v in item.items() if k not in ("at", "count", "prefix")}
+            head = f"{item.get('prefix')}1..{item.get('prefix')}{item.get('count')} at {at:g} s"
+            extra = "; ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in rest.items())
+            out.append((head, f"{item.get('count')} inputs" + (f"; {extra}" if extra else "")))
+            continue
+        head = f"{item.get('id')} at {at:g} s" if isinstance(at, int | float) else f"{item.get('id')} at {at}"
+        rest = {k: v for k, v in item.items() if k not in ("at", "id")}
+        out.append((head, "; ".join(f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}"
+                                    for k, v in rest.items()) or "(no fields)"))
+    return out
 
 
 _HIDDEN = {"type", "effective_visibility_timeout", "permitted", "TargetGroupArn", "QueueArn", "StreamArn",
@@ -960,8 +1030,7 @@ def _behaviour(data: dict) -> list[str]:
     if "returns" in b:
         import json
 
-        text = json.dumps(b["returns"], separators=(", ", ": "))
-        lines.append("returns " + (text if len(text) <= 90 else text[:87] + "..."))
+        lines.append("returns " + json.dumps(b["returns"], separators=(", ", ": "), ensure_ascii=False))
     if len(lines) == 1 and not b.get("fail"):
         lines.append("succeeds")
     return lines

@@ -23,6 +23,8 @@ N_STATES = len(STATE_NAMES)
 ENV_INIT, ENV_BUSY, ENV_IDLE, ENV_GONE = range(4)
 ENV_NAMES = ("starting (cold)", "running", "idle (warm)", "expired")
 
+SINK_IDS = 40  # input ids a sink keeps for the "ends up" line; beyond, it says how many more
+
 ASYNC_LIKE = ("async", "s3", "schedule", "sns", "eventbridge")
 STREAMS = ("kinesis", "dynamodb")
 
@@ -341,7 +343,9 @@ class PlaybackModel:
             target = e.get("target", "?")
             delivery = e.get("delivery", "")
             old = s.sinks.get(target)
-            s.sinks[target] = (delivery, (old[1] if old else 0) + len(ids), tuple(ids), e.get("status"))
+            # Every input the target has received so far (kept to SINK_IDS; the count is exact).
+            seen = ((old[2] if old else ()) + tuple(ids))[:SINK_IDS]
+            s.sinks[target] = (delivery, (old[1] if old else 0) + len(ids), seen, e.get("status"))
             if delivery == "http":
                 status = e.get("status")
                 ok = isinstance(status, int) and status < 400

@@ -142,6 +142,7 @@ class CardScreen(ModalScreen[None]):
         Binding("r", "reveal", "Reveal"),
         Binding("space,enter,right,pagedown", "next", "Reveal / back to the run", key_display="space"),
         Binding("escape", "close", "Back to the run"),
+        Binding("question_mark", "app.help", "Help", show=False),
         Binding("a", "pick(0)", "Room picks A", show=False),
         Binding("b", "pick(1)", "Room picks B", show=False),
         Binding("c", "pick(2)", "Room picks C", show=False),
@@ -210,7 +211,7 @@ class CardScreen(ModalScreen[None]):
 # -- the presenter screen ---------------------------------------------------------------------------------------
 
 class DemoScreen(Screen):
-    """One playlist, lab after lab. Space goes to the next stop (and shows its card), ← back to the previous one."""
+    """One playlist, lab after lab. Space goes to the next stop (and shows its card), Backspace back to the previous one."""
 
     DEFAULT_CSS = """
     DemoScreen { background: $background; color: $foreground; }
@@ -238,19 +239,20 @@ class DemoScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("space,right,pagedown", "advance", "Next stop", key_display="space"),
-        Binding("left,backspace,pageup", "rewind", "Previous stop", key_display="←"),
+        # The same keys as a lab's Watch: ←/→ step one event, [ ] slower/faster; stops and labs have their own.
+        Binding("space,pagedown", "advance", "Next stop", key_display="space"),
+        Binding("backspace,pageup", "rewind", "Previous stop", key_display="⌫"),
         Binding("c", "card", "Card again"),
         Binding("w", "whatif", "What-if", show=False),
         *[Binding(k, f"whatif_key('{k}')", "What-if") for k in WHATIF_KEYS],
         Binding("n", "notes", "Notes"),
         Binding("s", "setup", "Setup", show=False),
-        Binding("period", "step(1)", "Step", show=False, key_display="."),
-        Binding("comma", "step(-1)", "Step back", show=False, key_display=","),
-        Binding("plus,equals_sign", "speed(1)", "Faster", show=False, key_display="+"),
-        Binding("minus", "speed(-1)", "Slower", show=False, key_display="-"),
-        Binding("right_square_bracket", "lab(1)", "Next lab", key_display="]"),
-        Binding("left_square_bracket", "lab(-1)", "Previous lab", key_display="["),
+        Binding("right,period", "step(1)", "Step", show=False, key_display="→"),
+        Binding("left,comma", "step(-1)", "Step back", show=False, key_display="←"),
+        Binding("right_square_bracket,plus,equals_sign", "speed(1)", "Faster", show=False, key_display="]"),
+        Binding("left_square_bracket,minus", "speed(-1)", "Slower", show=False, key_display="["),
+        Binding("greater_than_sign", "lab(1)", "Next lab", key_display=">"),
+        Binding("less_than_sign", "lab(-1)", "Previous lab", key_display="<"),
         Binding("home", "start", "Lab start", show=False),
         Binding("end", "finish", "Finish lab"),
         Binding("escape", "leave", "Leave"),
@@ -436,13 +438,13 @@ class DemoScreen(Screen):
             self._bar(f"▶ playing to stop {self.heading + 1} of {stops}  ·  space: jump there{hint}")
         elif self.finished:
             after = "Esc: leave (end of the playlist)" if last_lab else "space: next lab"
-            self._bar(f"END OF THE LAB  ·  {after}  ·  ←: back to the last stop{hint}", "-end")
+            self._bar(f"END OF THE LAB  ·  {after}  ·  ⌫: back to the last stop{hint}", "-end")
         elif self.stop < 0:
             self._bar(f"Read the setup with the room  ·  space: play to stop 1 of {stops}{hint}")
         else:
             nxt = "space: next stop" if self.stop + 1 < stops else "space: play to the end"
             at = seconds_text(self.player_view.player.clock) if self.player_view.player is not None else "0"
-            self._bar(f"STOP {self.stop + 1} of {stops} at t = {at} s  ·  c: card  ·  {nxt}  ·  ←: back{hint}",
+            self._bar(f"STOP {self.stop + 1} of {stops} at t = {at} s  ·  c: card  ·  {nxt}  ·  ⌫: back{hint}",
                       "-stop")
         self.query_one("#demo-setup").display = self.stop < 0 and self.heading is None and not self.showing_whatif
         self.set_class(self.finished, "-finished")
@@ -668,14 +670,14 @@ class DemoHelpScreen(ModalScreen[None]):
             "",
             "  space → PgDn   play to the next stop; press again to jump there",
             "                 at a stop the card opens: space reveals, space again closes",
-            "  ← Backspace PgUp  back to the previous stop (or the lab's start)",
+            "  Backspace PgUp back to the previous stop (or the lab's start)",
             "  c              the card of this stop again",
             f"  {key:<14} what-if: {label}",
             "                 (swaps with the lab as written; w does the same in every lab)",
-            "  . ,            one event forward / back",
-            "  + -            faster / slower playback",
+            "  → ←  (. ,)     one event forward / back, as in a lab's Watch",
+            "  ] [  (+ -)     faster / slower playback, as in a lab's Watch",
             "  Home / End     the lab's start / finish the lab",
-            "  ] [            next / previous lab of the playlist",
+            "  > <            next / previous lab of the playlist",
             "  n              presenter notes (hidden by default: they name the answers)",
             "  s              show or hide the setup",
             "  Esc            leave the demo",
@@ -713,7 +715,7 @@ class DemoPickerScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static("Instructor mode: choose a playlist (↑/↓, Enter). In a demo: space next stop, r reveal, "
-                     "n notes, ] next lab, Esc back here.", id="picker-heading")
+                     "n notes, > next lab, Esc back here.", id="picker-heading")
         yield Static("", id="picker-problem", markup=False)
         yield OptionList(id="picker-list")
         yield Footer()

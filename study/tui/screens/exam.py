@@ -66,7 +66,7 @@ class ConfirmSubmit(ModalScreen[bool]):
     ConfirmSubmit > Static { width: 60; height: auto; border: round $warning; background: $surface; padding: 1 2; }
     """
     BINDINGS = [Binding("y", "answer(True)", "Submit"), Binding("n", "answer(False)", "Keep going"),
-                Binding("escape", "answer(False)", "Keep going")]
+                Binding("escape", "answer(False)", "Keep going"), Binding("question_mark", "app.help", "Help")]
 
     def __init__(self, text: str) -> None:
         super().__init__()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -19,6 +19,7 @@ GENERAL = """\
 [b]A lab[/]
   1 Predict   the setup; answer each question (Tab/Enter moves on), then commit
   2 Watch     Space play/pause · ←/→ step · \\[ ] slower/faster · Home/End · PgUp/PgDn ±25
+              j the event and response JSON of the run on the latest log line
   3 Explain   your prediction beside the outcome; g jumps to the first divergence; o its lesson
   4 What-if   pick a setting, ←/→ a value (or type one), Enter runs it again; w watches it, o the original
 """
@@ -42,21 +43,22 @@ class HelpScreen(ModalScreen):
         with VerticalScroll():
             yield Static(self._text())
 
-    def _text(self) -> str:
-        # Key labels such as [ and ] are text, not markup.
-        lines = [f"[b]Keys here ({escape(self.where)})[/]"]
+    def _text(self) -> Content:
+        # Key labels such as [ and ] are plain text, never markup: the key lines are built as Content, not parsed.
+        parts: list[Content] = [Content.styled(f"Keys here ({self.where})", "bold"), Content("\n")]
         for key, desc in self.keys:
-            lines.append(f"  {escape(f'{key:<12}')} {escape(desc)}")
-        lines.append("")
-        lines.append(GENERAL)
-        lines.append("[b]Records in Watch[/]")
+            parts.append(Content(f"  {key:<12} {desc}\n"))
+        lines = ["", GENERAL, "[b]Records in Watch[/]"]
         for s in palette.LEGEND_ORDER:
-            lines.append(f"  {palette.SYMBOLS[s]}  {pm.STATE_NAMES[s]}")
+            extra = ("  (on a stream: discarded; its batch's metadata sent to the on-failure destination)"
+                     if s == pm.DEAD else "")
+            lines.append(f"  {palette.SYMBOLS[s]}  {pm.STATE_NAMES[s]}{extra}")
         lines.append("  functions: λN ❄ starting (cold start) · λN ▶ running · λN idle (warm, reusable)")
         lines.append("  timeline: ▲ playhead · ◆ your predicted times · ✖ first divergence")
         lines.append("")
         lines.append("[dim]Esc or ? closes[/]")
-        return "\n".join(lines)
+        parts.append(Content.from_markup("\n".join(lines)))
+        return Content.assemble(*parts)
 
     def action_dismiss(self) -> None:
         self.dismiss()

@@ -58,17 +58,22 @@ class HomeScreen(Screen):
         self.run_worker(self._read_progress, thread=True, exclusive=True, group="home-progress")
 
     def _read_progress(self) -> None:
-        mastery = self.app.store.recall_by_section()
+        store = self.app.store
+        mastery = store.recall_by_section()
         progress = {s: m.mastery for s, m in mastery.items() if m.reviewed}
         try:
-            solved = {cid for cid, best in self.app.store.challenge_bests().items() if best[0]}
+            solved = {cid for cid, best in store.challenge_bests().items() if best[0]}
         except Exception:  # the map must come up even if this part of the store cannot be read
             solved = set()
-        self.app.call_from_thread(self._progress_read, progress, solved)
+        self.app.call_from_thread(self._progress_read, progress, store.lab_results(), solved)
 
-    def _progress_read(self, progress: dict[str, float], solved: set[str] | None = None) -> None:
+    def _progress_read(self, progress: dict[str, float], lab_results: dict, solved: set[str] | None = None) -> None:
         self.app.progress = progress
         self.app.code_solved = solved or set()
+        self.app.lab_results = lab_results
+        self.app.show_lab_results()
+
+    def lab_results_changed(self) -> None:
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
@@ -82,9 +87,10 @@ class HomeScreen(Screen):
         code: dict[str, tuple[int, int]] = {}
         for cid, section, _title in getattr(app, "challenges", None) or []:
             top = ".".join(section.split(".")[:2])
-            done, n = code.get(top, (0, 0))
-            code[top] = (done + (cid in solved), n + 1)
-        self.query_one(SectionMap).set_counts(per_section, questions, progress, code)
+            done_code, n = code.get(top, (0, 0))
+            code[top] = (done_code + (cid in solved), n + 1)
+        done = {s: app.labs_done(s)[0] for s in SECTIONS}
+        self.query_one(SectionMap).set_counts(per_section, questions, progress, code, done)
 
     @property
     def section(self) -> str:

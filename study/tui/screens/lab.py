@@ -14,16 +14,18 @@ from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Input, RadioSet, Static, TabbedContent, TabPane
+from textual.widgets import Button, Footer, Header, Input, Static, TabbedContent, TabPane
 
 from study.tui.widgets.explanation import Explanation, Verdict
-from study.tui.widgets.prediction_field import PredictionField
+from study.tui.widgets.prediction_field import Choices, PredictionField, advance
 from study.tui.widgets.setup_diagram import SetupDiagram
 from study.tui.widgets.timeline_bar import TimelineBar
 from study.tui.widgets.watch_view import WatchView
 from study.tui.widgets.whatif_panel import WhatIfPanel
 
 TABS = ("predict", "watch", "explain", "whatif")
+TAB_NAMES = {"predict": "Predict", "watch": "Watch", "explain": "Explain", "whatif": "What-if"}
+LOCKED = ("watch", "explain", "whatif")  # they show the outcome: open after a commit or a confirmed reveal
 
 
 @dataclass
@@ -40,11 +42,13 @@ class LabScreen(Screen):
     """One lab or scenario file, opened from the map, a lesson, the palette or `study lab FILE`."""
 
     BINDINGS = [
-        Binding("1", "tab('predict')", "Predict"),
-        Binding("2", "tab('watch')", "Watch"),
-        Binding("3", "tab('explain')", "Explain"),
-        Binding("4", "tab('whatif')", "What-if"),
-        Binding("r", "reveal", "Reveal", show=False),
+        # The tab bar shows 1-4 already; the footer keeps room for ctrl+s and ? at 80 columns.
+        Binding("1", "tab('predict')", "Predict", show=False),
+        Binding("2", "tab('watch')", "Watch", show=False),
+        Binding("3", "tab('explain')", "Explain", show=False),
+        Binding("4", "tab('whatif')", "What-if", show=False),
+        Binding("ctrl+s", "commit", "Commit", priority=True),
+        Binding("r", "reveal", "Reveal without predicting", show=False),
         Binding("space", "play", "Play/pause", show=False),
         Binding("g", "goto_divergence", "Go to divergence", show=False),
         Binding("o", "o_key", "Original run / lesson", show=False),
@@ -75,10 +79,14 @@ class LabScreen(Screen):
         self.clock = clock
         self.loaded: Loaded | None = None
         self.committed = False
+        self.revealed = False  # the outcome was opened without a committed prediction (confirmed)
+        self.attempt_id: int | None = None  # the stored attempt, once committed
         self.predicted: list[Any] = []
         self.verdicts: list[Verdict] = []
         self.first_divergence: int | None = None
         self.variant: tuple[str, Any, Any] | None = None  # title, outcome, model
+        self.whatif_predicted: list[Any] = []  # the learner's prediction for the what-if being run
+        self.whatif_verdicts: list[bool | None] = []
         self.sub_title = self.path.name
 
     def compose(self) -> ComposeResult:
@@ -105,7 +113,16 @@ class LabScreen(Screen):
     def on_mount(self) -> None:
         self.title = "Lab"
         self.query_one("#refused").display = False
+        tabs = self.query_one(TabbedContent)
+        for tab in LOCKED:
+            tabs.disable_tab(tab)
         self.load()
+
+    @property
+    def help_where(self) -> str:
+        """Where the help was opened: the lab and its tab."""
+        tab = TAB_NAMES.get(self.query_one(TabbedContent).active, "")
+        return f"lab · {tab}" + ("" if self.committed else " (before the commit)")
 
     # -- loading (worker) ------------------------------------------------------------------------------------
 
@@ -156,14 +173,17 @@ class LabScreen(Screen):
         self.sub_title = f"§{lab.section}  {self.path.name}" if lab.section else self.path.name
         desc = lab.description or ("A scenario without a lab block: predict how many times the function runs "
                                    "and where the first input ends up, then watch.")
-        self.query_one("#lab-description", Static).update(escape(desc))
+        # The title in full (the header cuts it on a narrow terminal), then the brief.
+        self.query_one("#lab-description", Static).update(f"[b]{escape(lab.title)}[/]\n\n{escape(desc)}")
         self.query_one(SetupDiagram).show(lm.describe_setup(lab))
         status = self.query_one("#predict-status", Static)
-        status.update("Read the setup, then Tab to each question (Enter moves on) and commit. Blank = no prediction.")
+        status.update("Read the setup, then Tab to each question: Space chooses an option, Enter moves on, a blank "
+                      "stays blank (no prediction). [b]ctrl+s[/] commits from anywhere on this tab.")
         fields = []
         for i, pred in enumerate(loaded.predictions, 1):
             shape = loaded.outcome.value(pred.answer) if pred.kind == "list" else None
-            fields.append(PredictionField(i, pred, shape if isinstance(shape, list) else None, id=f"pred-{i}"))
+            fields.append(PredictionField(i, pred, shape if isinstance(shape, list) else None, lab.trigger_type,
+                                          id=f"pred-{i}"))
         await self.query_one("#predict-scroll").mount_all(fields, before=self.query_one("#commit"))
         self.query_one("#commit", Button).disabled = False
         watch = self.query_one(WatchView)
@@ -191,27 +211,33 @@ class LabScreen(Screen):
         return list(self.query(PredictionField))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self._advance_from(event.input)
+        if event.input.id != "whatif-input":
+            advance(self.fields(), event.input, self.query_one("#commit", Button))
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
-        self._advance_from(event.radio_set)
-
-    def _advance_from(self, control) -> None:
-        fields = self.fields()
-        for i, f in enumerate(fields):
-            if control in f.query("*"):
-                if i + 1 < len(fields):
-                    fields[i + 1].focus_control()
-                else:
-                    self.query_one("#commit", Button).focus()
-                return
+    def on_choices_next(self, event: Choices.Next) -> None:
+        advance(self.fields(), event.choices, self.query_one("#commit", Button))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "commit":
             self.commit()
 
-    def commit(self, force: bool = False, then: str | None = None) -> bool:
-        """Grade every prediction against the trace; False when an answer cannot be read."""
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # ctrl+s is offered (and shown in the footer) only while there is something to commit.
+        if action == "commit":
+            return not self.committed
+        return True
+
+    def action_commit(self) -> None:
+        if self.committed:
+            self.notify("Already committed: the predictions are frozen.")
+        elif self.query_one(TabbedContent).active != "predict":
+            self.action_tab("predict")
+        else:
+            self.commit()
+
+    def commit(self, force: bool = False, then: str | None = None, store: bool = True) -> bool:
+        """Grade every prediction against the trace; False when an answer cannot be read. `store=False` (the
+        snapshot command) keeps the attempt out of the progress store."""
         if self.loaded is None or self.committed:
             return False
         values = []
@@ -224,9 +250,17 @@ class LabScreen(Screen):
             values.append(None if problem else value)
         self.predicted = values
         self.committed = True
+        self.refresh_bindings()
+        tabs = self.query_one(TabbedContent)
+        for tab in LOCKED:
+            tabs.enable_tab(tab)
         self._grade()
+        if store:
+            self._store_attempt()
         self.query_one("#commit", Button).disabled = True
-        self.query_one("#predict-status", Static).update("Committed. 2 Watch plays the run; 3 Explain compares.")
+        self.query_one("#predict-status", Static).update(
+            ("Revealed without predicting (recorded as such); the answers are frozen. " if self.revealed else
+             "Committed; the answers are frozen. ") + "2 Watch plays the run; 3 Explain compares.")
         self.action_tab(then or ("watch" if self.loaded.model is not None else "explain"))
         return True
 
@@ -237,10 +271,58 @@ class LabScreen(Screen):
             watch.focus()
             watch.action_toggle()
 
-    def action_reveal(self) -> None:
-        """Commit what is answered (an unreadable or blank answer counts as no prediction) and explain."""
-        if not self.committed and self.loaded is not None:
-            self.commit(force=True, then="explain")
+    def action_reveal(self, then: str = "explain") -> None:
+        """Open the outcome without a committed prediction: only once confirmed, and recorded as such. What is
+        already answered counts (it was written before the outcome was seen); the rest is no prediction."""
+        if self.committed or self.loaded is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes and not self.committed:
+                self.revealed = True
+                self.commit(force=True, then=then)
+
+        from study.tui.screens.lab_dialogs import ConfirmReveal
+
+        self.app.push_screen(ConfirmReveal(), done)
+
+    @property
+    def lab_key(self) -> str:
+        """The name the progress store keeps this lab's attempts under: the file's stem for a lab of
+        content/labs, the full path for any other scenario file."""
+        from study import paths
+
+        try:
+            if self.path.resolve().parent == paths.labs_dir().resolve():
+                return self.path.stem
+        except OSError:
+            pass
+        return str(self.path.resolve())
+
+    def _attempt_rows(self, fields_values, outcome) -> list[dict]:
+        from study.tui import lab_model as lm
+
+        rows = []
+        for pred, value in fields_values:
+            right = lm.grade(pred, value, outcome)
+            rows.append({"question": pred.question, "answer": value, "right": right, "rule": pred.rule,
+                         "actual": lm.show(lm.actual_for(pred, outcome))})
+        return rows
+
+    def _store_attempt(self) -> None:
+        """Keep the attempt (predictions, score, revealed or not) in the progress store; leaving the lab later
+        loses nothing."""
+        loaded = self.loaded
+        rows = self._attempt_rows(zip([f.pred for f in self.fields()], self.predicted), loaded.outcome)
+        rules = [r[0] for r in loaded.rules] or list(loaded.lab.rules)
+        try:
+            store = self.app.store  # opened on the UI thread, so a recovery message can show
+        except Exception as err:  # noqa: BLE001 - the lab goes on without the store; say so
+            self.notify(f"This attempt could not be saved: {err}", severity="warning")
+            return
+        self.attempt_id = store.record_lab_attempt(self.lab_key, _jsonable(rows), revealed=self.revealed,
+                                                   rules=rules)
+        self.app.lab_results_changed()
 
     def _grade(self) -> None:
         from study.tui import lab_model as lm
@@ -260,7 +342,8 @@ class LabScreen(Screen):
             f.seal(right, actual)
             markers += lm.time_markers(pred, value)
             div = lm.divergence(pred, value, outcome, fallback)
-            v = Verdict(f.number, pred.question, lm.show(value) if value is not None else "", actual, right)
+            v = Verdict(f.number, pred.question, lm.display(value, loaded.lab.trigger_type) if value is not None
+                        else "", lm.final_label(actual, loaded.lab.trigger_type), right)
             if div is not None:
                 v.when = div.note
                 if div.index is not None and div.index < len(entries):
@@ -279,7 +362,7 @@ class LabScreen(Screen):
         self.first_divergence = first_index
         self.first_section = wrong[0].section if wrong and wrong[0].section else None
         self.query_one(Explanation).show(self.verdicts, loaded.rules, outcome.error,
-                                         wrong[0].number if wrong else None)
+                                         wrong[0].number if wrong else None, loaded.lab.debrief, self.revealed)
         if loaded.model is not None:
             self.query_one(WatchView).mark(markers, first_t, first_index)
             self.query_one("#explain-timeline", TimelineBar).mark(
@@ -288,6 +371,12 @@ class LabScreen(Screen):
     # -- navigation ------------------------------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
+        if tab in LOCKED and not self.committed:
+            if self.loaded is None:
+                self.notify("The lab is still loading.")
+            else:
+                self.action_reveal(then=tab)
+            return
         tabs = self.query_one(TabbedContent)
         tabs.active = tab
         # Focus once the pane is shown (a hidden widget cannot take focus).
@@ -329,6 +418,9 @@ class LabScreen(Screen):
             # Esc first leaves the answer box (a half-typed prediction is not lost); a second Esc leaves the lab.
             scroll.focus()
             return
+        if isinstance(focused, Input):  # the what-if value box: Esc leaves the box, not the lab
+            self.query_one("#whatif-settings").focus()
+            return
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         else:
@@ -353,9 +445,27 @@ class LabScreen(Screen):
             return
         from study.tui.lab_model import show_setting
 
+        if not self.committed:
+            self.action_tab("whatif")  # asks for the reveal first
+            return
         title = f"{message.setting.name} = {show_setting(message.value)}"
-        self.query_one(WhatIfPanel).status(f"running the emulator with {title}…")
-        self.run_variant(message.setting, message.value, title)
+        loaded = self.loaded
+        shapes = []
+        for pred in loaded.predictions:
+            shape = loaded.outcome.value(pred.answer) if pred.kind == "list" else None
+            shapes.append(shape if isinstance(shape, list) else None)
+
+        def predicted(values: list | None) -> None:
+            if values is None:
+                self.query_one(WhatIfPanel).status("what-if cancelled")
+                return
+            self.whatif_predicted = values
+            self.query_one(WhatIfPanel).status(f"running the emulator with {title}…")
+            self.run_variant(message.setting, message.value, title)
+
+        from study.tui.screens.lab_dialogs import WhatIfPredict
+
+        self.app.push_screen(WhatIfPredict(title, loaded.predictions, shapes, loaded.lab.trigger_type), predicted)
 
     @work(thread=True, exclusive=True, group="whatif")
     def run_variant(self, setting, value, title: str) -> None:
@@ -381,10 +491,19 @@ class LabScreen(Screen):
         rows = lm.compare(base, message.outcome, self.loaded.predictions)
         changed = lm.changed_inputs(base, message.outcome)
         panel = self.query_one(WhatIfPanel)
-        panel.show_result(message.title, message.notes, rows, changed, message.outcome.error, base.error)
+        guesses = self._attempt_rows(zip(self.loaded.predictions, self.whatif_predicted), message.outcome)
+        self.whatif_verdicts = [g["right"] for g in guesses]
+        panel.show_result(message.title, message.notes, rows, changed, message.outcome.error, base.error,
+                          [(lm.show(g["answer"]) if g["answer"] is not None else "", g["right"]) for g in guesses])
         differs = any(r.changed for r in rows) or bool(changed)
+        graded = [g for g in guesses if g["right"] is not None]
+        score = (f" Your what-if prediction: {sum(1 for g in graded if g['right'])}/{len(graded)} right."
+                 if graded else " (no what-if prediction made)")
         panel.status(f"{message.title}: " + ("the outcome changes (highlighted)." if differs
-                                             else "same outcome as written."))
+                                             else "same outcome as written.") + score)
+        if self.attempt_id is not None:
+            self.app.store.record_lab_whatif(self.attempt_id, message.title, _jsonable(guesses))
+            self.app.lab_results_changed()
 
     def on_what_if_panel_watch_variant(self, message: WhatIfPanel.WatchVariant) -> None:
         if self.variant is None or self.variant[2] is None:
@@ -396,6 +515,13 @@ class LabScreen(Screen):
         self.query_one("#refused").display = False
         watch.display = True
         self.action_tab("watch")
+
+
+def _jsonable(rows: list[dict]) -> list[dict]:
+    """Predictions as stored: values JSON can hold (the learner's answers are numbers, text or lists)."""
+    import json
+
+    return json.loads(json.dumps(rows, default=str))
 
 
 def _freeze_heap() -> None:

@@ -30,9 +30,10 @@ class LabsScreen(Screen):
         self.title = "Labs"
         self.show_section(self.section)
 
-    def show_section(self, section: str | None) -> None:
+    def show_section(self, section: str | None, keep: int | None = None) -> None:
         self.section = section
         labs = getattr(self.app, "labs", None)
+        results = getattr(self.app, "lab_results", None) or {}
         heading = self.query_one("#labs-heading", Static)
         ol = self.query_one(OptionList)
         ol.clear_options()
@@ -44,17 +45,25 @@ class LabsScreen(Screen):
         if not shown:
             heading.update(f"No lab for section {section} yet. [b]a[/] shows every section's labs.")
             return
-        heading.update(f"{len(shown)} lab{'s' if len(shown) != 1 else ''} · Enter opens · each one: predict, watch, "
-                       "explain, what-if")
+        done = sum(1 for e in shown if e.path.stem in results)
+        heading.update(f"{len(shown)} lab{'s' if len(shown) != 1 else ''}, {done} done · Enter opens · each one: "
+                       "predict, watch, explain, what-if · ✓ n/m your last score · ◌ not tried · ◐ revealed")
         last = None
         for e in shown:
             if e.top_section != last and section is None:
                 last = e.top_section
                 ol.add_option(Option(f"[b]{last}[/]", disabled=True))
             kind = "" if e.is_lab else " (scenario)"
-            ol.add_option(Option(f"{e.section or '':<8} {escape(e.title)}  [dim]{e.trigger}{kind}[/]", id=str(e.path)))
-        ol.highlighted = next((i for i in range(ol.option_count) if not ol.get_option_at_index(i).disabled), 0)
+            ol.add_option(Option(f"{_done_mark(results.get(e.path.stem))} {e.section or '':<8} {escape(e.title)}  "
+                                 f"[dim]{e.trigger}{kind}[/]", id=str(e.path)))
+        first = next((i for i in range(ol.option_count) if not ol.get_option_at_index(i).disabled), 0)
+        ol.highlighted = keep if keep is not None and keep < ol.option_count else first
         ol.focus()
+
+    def lab_results_changed(self) -> None:
+        """An attempt was stored (or the store was read): show the marks, keeping the cursor where it was."""
+        if getattr(self.app, "labs", None) is not None:
+            self.show_section(self.section, keep=self.query_one(OptionList).highlighted)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
@@ -65,3 +74,12 @@ class LabsScreen(Screen):
 
     def action_home(self) -> None:
         self.app.go_home()
+
+
+def _done_mark(result) -> str:
+    """A lab's mark in the list: not tried, revealed without predicting, or the last score."""
+    if result is None:
+        return "[dim]◌     [/]"
+    if result.revealed and result.last_right == 0:
+        return "[$warning]◐ rev [/]"
+    return f"[$success]✓ {result.last_right}/{result.last_asked}[/]".ljust(len("[$success]✓ 1/4[/]") + 1)

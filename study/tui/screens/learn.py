@@ -53,7 +53,9 @@ class LearnScreen(Screen):
         counts = getattr(self.app, "question_counts", None) or {}
         code = sum(1 for _c, s, _t in (getattr(self.app, "challenges", None) or [])
                    if ".".join(s.split(".")[:2]) == section)
-        links = (f"[b]l[/] {len(labs)} lab{'s' if len(labs) != 1 else ''} · [b]c[/] {code} coding "
+        done = self.app.labs_done(section)[0] if hasattr(self.app, "labs_done") else 0
+        links = (f"[b]l[/] {len(labs)} lab{'s' if len(labs) != 1 else ''}"
+                 f"{f' ({done} done)' if done else ''} · [b]c[/] {code} coding "
                  f"challenge{'s' if code != 1 else ''} · [b]q[/] {counts.get(section, 0)} "
                  f"questions · [b]n[/]/[b]p[/] next/previous section · [b]t[/] contents")
         self.query_one("#learn-links", Static).update(links)

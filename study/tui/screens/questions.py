@@ -1,5 +1,5 @@
 """A section's questions from the bank, one at a time, with the why of every option after you answer.
-(Spaced repetition and timed exams arrive with the practice release.)"""
+A quick check that records nothing; Practice (p on the map) schedules the rules, Exam times a paper."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class QuestionsScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = f"Questions · {self.section}"
-        self.sub_title = "a quick check (practice mode comes with the practice release)"
+        self.sub_title = "a quick check, not recorded · p on the map practises with spaced repetition"
         self.load()
 
     def load(self) -> None:

@@ -38,10 +38,14 @@ class Explanation(Widget):
         self.rules: list[tuple[str, str, str]] = []  # id, statement, section
         self.first_number: int | None = None
         self.refused: str | None = None
+        self.debrief = ""
+        self.revealed = False
 
     def show(self, verdicts: list[Verdict], rules: list[tuple[str, str, str]], refused: str | None = None,
-             first_number: int | None = None) -> None:
+             first_number: int | None = None, debrief: str = "", revealed: bool = False) -> None:
         self.verdicts = verdicts
+        self.debrief = debrief
+        self.revealed = revealed
         self.first_number = first_number
         self.rules = rules
         self.refused = refused
@@ -58,6 +62,8 @@ class Explanation(Widget):
                     else st["label"])
         if asked < len(self.verdicts):
             head.append(f" ({len(self.verdicts) - asked} not predicted)", style=st["muted"])
+        if self.revealed:
+            head.append("  · revealed without predicting", style=st["muted"])
         parts: list = [head]
         if self.refused:
             parts.append(Text(f"AWS refuses this configuration: {self.refused}", style=st["error"]))
@@ -72,6 +78,8 @@ class Explanation(Widget):
             table.add_row(mark, Text(f"{v.number}. {v.question}"), Text(v.predicted or "—", style=st["accent"]),
                           Text(v.actual, style=st["label"]))
         parts += [Text(""), table]
+        if self.debrief:
+            parts += [Text(""), Text("What happened", style=st["label"]), Text(self.debrief)]
         first = next((v for v in self.verdicts if v.number == self.first_number), None)
         if first is not None:
             parts.append(Text(""))

@@ -10,7 +10,7 @@ from study.tui import palette
 
 class NowLine(Widget):
     DEFAULT_CSS = """
-    NowLine { height: 1; width: 1fr; }
+    NowLine { height: auto; width: 1fr; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -25,20 +25,30 @@ class NowLine(Widget):
     def show(self, entry: dict | None) -> None:
         if entry is not self.entry:
             self.entry = entry
-            self.refresh()
+            self.refresh(layout=True)  # the rule wraps onto as many lines as it needs
 
-    def render(self) -> Text:
+    def render(self):
         st = palette.styles(self.app)
-        out = Text(no_wrap=True, overflow="ellipsis")
-        out.append(f"{'why':<12}", style=st["label"])
+        out = Text()  # wraps under its label: the rule is read in full, at any width
         rid = (self.entry or {}).get("rule")
         if not rid:
             out.append("step through to see the rule behind each step", style=st["muted"])
-            return out
+            return labelled("why", out, st)
         statement, section = self.rules.get(rid, ("", ""))
         if statement:
             out.append(statement)
             out.append(f"  [{rid} §{section}]", style=st["muted"])
         else:
             out.append(rid, style=st["muted"])
-        return out
+        return labelled("why", out, st)
+
+
+def labelled(label: str, text: Text, st: dict, width: int = 12):
+    """A label column and text that wraps beside it (not back under the label)."""
+    from rich.table import Table
+
+    grid = Table.grid(expand=True)
+    grid.add_column(width=width, no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(label, style=st["label"]), text)
+    return grid

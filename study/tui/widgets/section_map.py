@@ -48,6 +48,7 @@ class SectionMap(Widget, can_focus=True):
         self.questions: dict[str, int] = {}
         self.progress: dict[str, float] = {}
         self.code: dict[str, tuple[int, int]] = {}  # section -> (challenges solved, challenges)
+        self.labs_done: dict[str, int] = {}
 
     @property
     def section(self) -> str:
@@ -58,9 +59,10 @@ class SectionMap(Widget, can_focus=True):
         return 5 if self.size.width >= 110 else 4
 
     def set_counts(self, labs: dict[str, int], questions: dict[str, int], progress: dict[str, float],
-                   code: dict[str, tuple[int, int]] | None = None) -> None:
+                   code: dict[str, tuple[int, int]] | None = None, labs_done: dict[str, int] | None = None) -> None:
         self.labs, self.questions, self.progress = labs, questions, progress
         self.code = code or {}
+        self.labs_done = labs_done or {}
         self.refresh()
 
     def get_content_height(self, container, viewport, width: int) -> int:
@@ -86,7 +88,8 @@ class SectionMap(Widget, can_focus=True):
         info = []
         labs, qs = self.labs.get(section, 0), self.questions.get(section, 0)
         if labs:
-            info.append(f"{labs} lab{'s' if labs != 1 else ''}")
+            done = self.labs_done.get(section, 0)
+            info.append(f"{done}/{labs} labs" if done else f"{labs} lab{'s' if labs != 1 else ''}")
         if qs:
             info.append(f"{qs} q")
         solved, n = self.code.get(section, (0, 0))

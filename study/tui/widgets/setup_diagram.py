@@ -53,11 +53,29 @@ class SetupDiagram(Widget):
         table.add_column(overflow="fold")
         for name, value in s.settings:
             table.add_row(Text(name), Text(value))
-        behaviour = Text("handler: " + "; ".join(s.behaviour), style="")
-        inputs = Text("inputs: " + s.inputs)
         from rich.console import Group
 
-        return Group(self._flow(width, st), Text(""), table, Text(""), behaviour, inputs)
+        behaviour = Text()
+        behaviour.append("handler: ", style=st["label"])
+        behaviour.append("; ".join(s.behaviour))  # wrapped by the widget, never cut
+        parts: list = [self._flow(width, st), Text(""), table, Text(""), behaviour]
+        if s.handler_source is not None:
+            from rich.syntax import Syntax
+
+            parts.append(Text(f"{s.handler_file}:", style=st["muted"]))
+            parts.append(Syntax(s.handler_source.rstrip("\n"), "python", line_numbers=True, word_wrap=True,
+                                theme="ansi_dark" if self.app.current_theme.dark else "ansi_light"))
+        parts.append(Text(""))
+        if s.input_lines:
+            inputs = Table.grid(padding=(0, 2))
+            inputs.add_column(style=st["label"], no_wrap=True)
+            inputs.add_column(overflow="fold")
+            for head, rest in s.input_lines:
+                inputs.add_row(Text(head), Text(rest))
+            parts += [Text("inputs", style=st["label"]), inputs]
+        else:
+            parts.append(Text("inputs: " + s.inputs))
+        return Group(*parts)
 
     def get_content_height(self, container, viewport, width: int) -> int:
         if self.setup is None:

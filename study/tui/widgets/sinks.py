@@ -7,7 +7,8 @@ from rich.text import Text
 from textual.widget import Widget
 
 from study.tui import palette
-from study.tui.playback_model import short_target
+from study.tui.playback_model import STREAMS, short_target
+from study.tui.widgets.now_line import labelled
 
 LABEL = 12
 KIND_WORDS = {"dlq": "DLQ", "on_failure": "OnFailure", "on_success": "OnSuccess", "redrive": "redrive DLQ",
@@ -17,7 +18,7 @@ KIND_WORDS = {"dlq": "DLQ", "on_failure": "OnFailure", "on_success": "OnSuccess"
 
 class Sinks(Widget):
     DEFAULT_CSS = """
-    Sinks { height: 1; width: 1fr; }
+    Sinks { height: auto; width: 1fr; }
     """
 
     def __init__(self, **kwargs) -> None:
@@ -33,12 +34,17 @@ class Sinks(Widget):
 
     def show(self, view) -> None:
         self.view = view
-        self.refresh()
+        # Relayout only when what has arrived changes (the line may wrap onto more lines); not every frame.
+        key = tuple((t, info[1]) for t, info in view.sinks.items()) if view is not None else ()
+        self.refresh(layout=key != getattr(self, "_key", None))
+        self._key = key
 
-    def render(self) -> Text:
+    def render(self):
+        return labelled("ends up", self._text(), palette.styles(self.app), LABEL)
+
+    def _text(self) -> Text:
         st = palette.styles(self.app)
-        out = Text(no_wrap=True, overflow="ellipsis")
-        out.append(f"{'ends up':<{LABEL}}", style=st["label"])
+        out = Text()  # wraps beside its label: every input that reached a target is listed
         v = self.view
         targets = list(self.configured)
         if v is not None:
@@ -66,7 +72,11 @@ class Sinks(Widget):
             if info and kind == "http":
                 out.append(f" {count} · last HTTP {info[3]}", style=style)
             else:
-                last = " ".join(info[2][:3]) if info else ""
+                ids = info[2] if info else ()
+                last = " ".join(ids) + (f" +{count - len(ids)} more" if info and count > len(ids) else "")
+                if last and kind == "on_failure" and self.trigger_type in STREAMS:
+                    # A stream's on-failure destination gets the batch's metadata; the records are discarded.
+                    last = f"metadata of {last} (records discarded)"
                 out.append(f" {count}" + (f" ☠ {last}" if last and kind != "on_success" else
                                           (f" ✓ {last}" if last else "")), style=style)
             out.append("▏ ", style=st["label"])

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from study.tui.playback_model import PlaybackModel, Player
+from study.tui.widgets.env_timeline import EnvTimeline
 from study.tui.widgets.event_log import EventLog
 from study.tui.widgets.instances import Instances
 from study.tui.widgets.lanes import Lanes
@@ -39,10 +40,11 @@ class WatchView(Widget, can_focus=True):
 
     BINDINGS = [
         Binding("space", "toggle", "Play/pause"),
-        Binding("right", "step(1)", "Step", key_display="→"),
-        Binding("left", "step(-1)", "Back", key_display="←"),
+        Binding("right", "step(1)", "Step", key_display="←/→"),
+        Binding("left", "step(-1)", "Step back", key_display="←", show=False),
         Binding("right_square_bracket", "faster", "Faster", key_display="]"),
         Binding("left_square_bracket", "slower", "Slower", key_display="["),
+        Binding("j", "run_detail", "Event/response JSON", show=False),
         Binding("home", "start", "Start", show=False),
         Binding("end", "end", "End", show=False),
         Binding("pagedown", "step(25)", "+25", show=False),
@@ -69,6 +71,7 @@ class WatchView(Widget, can_focus=True):
     def compose(self) -> ComposeResult:
         yield PlaybackStatus()
         yield TimelineBar()
+        yield EnvTimeline()
         with Horizontal(id="watch-body"):
             with Vertical(id="stage"):
                 yield Lanes()
@@ -97,6 +100,7 @@ class WatchView(Widget, can_focus=True):
         model.seek(0)
         self.player.sync()
         self.query_one(TimelineBar).set_model(model)
+        self.query_one(EnvTimeline).set_model(model)
         self.query_one(EventLog).set_entries(model.entries)
         self.query_one(Sinks).set_targets(model.sink_targets, model.trigger_type)
         self._redraw()
@@ -163,6 +167,26 @@ class WatchView(Widget, can_focus=True):
         if self.model is not None:
             self.seek(len(self.model))
 
+    def current_run(self) -> dict | None:
+        """The run of the latest log line that names one (its start or end), at or before the playhead."""
+        if self.model is None:
+            return None
+        runs = self.model.trace.get("invocations") or []
+        for i in range(self.model.pos - 1, -1, -1):
+            e = self.model.entries[i]
+            if e["kind"] in ("invoke_start", "invoke_end") and 0 < e.get("n", 0) <= len(runs):
+                return runs[e["n"] - 1]
+        return None
+
+    def action_run_detail(self) -> None:
+        run = self.current_run()
+        if run is None:
+            self.notify("No run yet at this point: step to a run's line, then j.")
+            return
+        from study.tui.screens.lab_dialogs import RunDetail
+
+        self.app.push_screen(RunDetail(run))
+
     def set_rules(self, rules: dict[str, tuple[str, str]]) -> None:
         self.query_one(NowLine).set_rules(rules)
 
@@ -206,6 +230,7 @@ class WatchView(Widget, can_focus=True):
         clock = self.player.clock
         self.query_one(PlaybackStatus).show(view, self.playing, self.player.speed, clock, self.label)
         self.query_one(TimelineBar).show(clock, view.pos)
+        self.query_one(EnvTimeline).show(view.pos)
         self.query_one(Lanes).show(view)
         self.query_one(Instances).show(view)
         self.query_one(Retries).show(view, clock)

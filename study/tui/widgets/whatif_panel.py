@@ -25,7 +25,7 @@ class WhatIfPanel(Vertical):
     WhatIfPanel #whatif-top { height: auto; max-height: 60%; }
     WhatIfPanel OptionList { width: 1fr; height: auto; max-height: 12; }
     WhatIfPanel #whatif-side { width: 1fr; height: auto; padding: 0 1; }
-    WhatIfPanel #whatif-value { height: auto; }
+    WhatIfPanel #whatif-value { height: auto; width: 1fr; }
     WhatIfPanel Input { width: 1fr; }
     WhatIfPanel #whatif-status { height: auto; color: $text-muted; }
     WhatIfPanel #whatif-result { height: 1fr; }
@@ -147,16 +147,32 @@ class WhatIfPanel(Vertical):
         self.query_one("#whatif-status", Static).update(escape(text))
 
     def show_result(self, title: str, notes: list[str], rows, changed, error: str | None,
-                    before_error: str | None) -> None:
+                    before_error: str | None, guesses: list[tuple[str, bool | None]] | None = None) -> None:
+        """Both runs side by side; `guesses` are the learner's what-if predictions (text, verdict), one per
+        question row, shown beside the what-if's actual values."""
         st = palette.styles(self.app)
         self.has_result = error is None or before_error is None
         table = Table(expand=True, show_edge=False, box=None, header_style=st["label"])
         table.add_column("", ratio=3, overflow="fold")
         table.add_column("as written", ratio=2, overflow="fold")
         table.add_column(title, ratio=2, overflow="fold")
+        guesses = list(guesses or [])
+        if guesses:
+            table.add_column("you predicted", ratio=2, overflow="fold")
+        q = 0
         for row in rows:
             style = st["accent"] if row.changed else ""
-            table.add_row(Text(row.label), Text(row.before), Text(row.after, style=style))
+            cells = [Text(row.label), Text(row.before), Text(row.after, style=style)]
+            if guesses:
+                if q < len(guesses) and row.label.startswith(f"Q{q + 1} "):
+                    text, right = guesses[q]
+                    q += 1
+                    mark = ("✓ " if right else "✗ ") if right is not None else ""
+                    cells.append(Text(mark + (text or "no prediction"),
+                                      style=st["success"] if right else st["error"] if right is False else st["muted"]))
+                else:
+                    cells.append(Text(""))
+            table.add_row(*cells)
         parts: list = []
         if notes:
             parts.append(Text("With this change: " + "; ".join(notes), style=st["muted"]))
