@@ -213,6 +213,8 @@ def _build(parser, limits: Limits) -> Any:
             mark = e.start_mark
             if value is _Merge and (top is None or not top.is_map or top.has_key):
                 raise _refuse("<< (a merge) can only be a mapping key", mark)
+            if count > max_values:
+                raise _refuse(f"more than {max_values:,} values in the file (the limit)", mark)
             if e.anchor is not None:
                 if e.anchor in anchors:
                     raise _refuse(f"the anchor &{e.anchor} is defined twice", mark)
@@ -409,9 +411,8 @@ def load_file(path, limits: Limits = LIMITS) -> tuple[Any, Marks]:
                             file, 1, 1)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    text = _decode(data)
     try:
-        _check_text(text)
+        _check_text(_decode(data))
     except ScenarioError as err:
         err.file = file
         raise
