@@ -966,7 +966,7 @@ def _inputs_file(c: _Checker, value: Any, base_dir: Path, seen: set, ttype: str,
             if not line.strip():
                 continue
             try:
-                text = line.decode("utf-8")
+                text = line.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as err:
                 raise ScenarioError("the line is not UTF-8 text", str(path), lineno, err.start + 1) from None
             try:
