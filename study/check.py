@@ -52,8 +52,10 @@ def _labs(rule_ids: set[str]) -> tuple[list[str], int]:
             problems.append(f"{path}:1:1: a lab needs a `lab` block (description, rules, predict)")
             continue
         refused = lab_predicts_refusal(lab)
-        for i, rid in enumerate(lab.get("rules") or []):
-            if rid not in rule_ids:
+        rules = lab.get("rules")
+        for i, rid in enumerate(rules if isinstance(rules, list) else []):
+            # Anything but a list of ids is the scenario checker's to word (below).
+            if isinstance(rid, str) and rid not in rule_ids:
                 line, col = marks.get(("lab", "rules", i)) or (None, None)
                 problems.append(f"{path}:{line}:{col}: lab.rules: {rid!r} is not a rule id of content/rules.yaml")
         try:
