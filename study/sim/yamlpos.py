@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -360,12 +361,37 @@ def _dispose(parser) -> None:
         dispose()
 
 
+class _GcPause:
+    """The collector paused while any thread builds values (the TUI reads in worker threads): the first reader in
+    pauses it if it was running, the last one out turns it back on."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.readers = 0
+        self.was_enabled = False
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.readers == 0:
+                self.was_enabled = gc.isenabled()
+                gc.disable()
+            self.readers += 1
+
+    def __exit__(self, *exc) -> None:
+        with self.lock:
+            self.readers -= 1
+            if self.readers == 0 and self.was_enabled:
+                gc.enable()
+
+
+_GC_PAUSE = _GcPause()
+
+
 def _parse(source: bytes | str, file: str, limits: Limits) -> Any:
     parser = _Parser(source)
-    enabled = gc.isenabled()
-    gc.disable()  # values are built by the million; none can form a cycle (aliases are copied)
     try:
-        return _build(parser, limits)
+        with _GC_PAUSE:  # values are built by the million; none can form a cycle (aliases are copied)
+            return _build(parser, limits)
     except ScenarioError as err:
         err.file = file
         raise
@@ -378,8 +404,6 @@ def _parse(source: bytes | str, file: str, limits: Limits) -> Any:
     except yaml.YAMLError as err:
         raise ScenarioError(f"not valid YAML: {err}", file) from None
     finally:
-        if enabled:
-            gc.enable()
         _dispose(parser)
 
 
