@@ -187,3 +187,17 @@ def test_no_yaml_loading_outside_the_one_reader() -> None:
             if pattern.search(line):
                 offenders.append(f"{f.relative_to(ROOT)}:{n}: {line.strip()}")
     assert not offenders, "read YAML with study.sim.yamlpos.load_file:\n" + "\n".join(offenders)
+
+
+def test_many_lookups_index_the_file_once_and_agree_with_single_lookups() -> None:
+    for f in [paths.rules_file(), *sorted((paths.questions_dir() / "bank").glob("*.yaml"))[:2]]:
+        text = f.read_text(encoding="utf-8")
+        data, many = yamlpos.load(text, str(f))
+        wanted = [("questions", i, "id") for i in range(len(data.get("questions", [])))] or \
+                 [("rules", i, "id") for i in range(40)]
+        answers = [many.get(p) for p in wanted]  # past the first lookups, one pass indexes every path
+        for p, got in zip(wanted, answers, strict=True):
+            _, fresh = yamlpos.load(text, str(f))
+            assert fresh.get(p) == got, (f, p)
+            line = text.splitlines()[got[0] - 1]
+            assert line[got[1] - 1:].startswith("id:"), (p, line)

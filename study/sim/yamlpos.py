@@ -96,9 +96,13 @@ class Marks:
     def get(self, path: Path_) -> tuple[int, int] | None:
         path = tuple(path)
         if self._source is not None and path not in self._looked:
-            self._looked.add(path)
             try:
-                self._at.update(_locate(self._source, path))
+                if len(self._looked) < _TARGETED_LOOKUPS:
+                    self._looked.add(path)
+                    self._at.update(_locate(self._source, path))
+                else:  # a caller that asks for many positions (a question file's ids): index them all at once
+                    self._at = _index(self._source)
+                    self._source = None
             except yaml.YAMLError:  # pragma: no cover - the source was parsed once already
                 pass
         while True:
@@ -444,6 +448,62 @@ def load_file(path, limits: Limits = LIMITS) -> tuple[Any, Marks]:
 
 
 # -- positions, on demand --------------------------------------------------------------------------------------
+
+_TARGETED_LOOKUPS = 2  # positions found by a pass that stops at the path; after that, one pass indexes them all
+
+
+def _index(source: bytes | str) -> dict[Path_, tuple[int, int]]:
+    """The position of every path the file wrote (not inside aliases), in one pass."""
+    parser = _Parser(source)
+    get = parser.get_event
+    at: dict[Path_, tuple[int, int]] = {}
+    stack: list[list] = []  # [path, is_map, next index or None, key event awaited]
+    try:
+        while True:
+            e = get()
+            t = type(e)
+            if e is None or t is ev.StreamEndEvent:
+                return at
+            if t in (ev.StreamStartEvent, ev.DocumentStartEvent, ev.DocumentEndEvent):
+                continue
+            if t is ev.MappingEndEvent or t is ev.SequenceEndEvent:
+                stack.pop()
+                if stack and stack[-1][1]:
+                    stack[-1][3] = True
+                continue
+            if not stack:
+                path: Path_ = ()
+                at[path] = _pos(e.start_mark)
+            else:
+                frame = stack[-1]
+                if frame[1]:
+                    if frame[3]:  # this event is a key
+                        key = _scalar(e) if t is ev.ScalarEvent else None
+                        plain = frame[0] is not None and key is not None and key is not _Merge
+                        frame[2] = (*frame[0], key) if plain else None
+                        if frame[2] is not None:
+                            at[frame[2]] = _pos(e.start_mark)
+                        frame[3] = False
+                        if t is ev.ScalarEvent or t is ev.AliasEvent:
+                            continue
+                        stack.append([None, t is ev.MappingStartEvent, 0, True])  # a complex key: not indexed
+                        continue
+                    path = frame[2]
+                    frame[3] = True
+                else:
+                    path = None if frame[0] is None else (*frame[0], frame[2])
+                    frame[2] += 1
+                    if path is not None:
+                        at[path] = _pos(e.start_mark)
+            if t is ev.MappingStartEvent:
+                stack.append([path, True, None, True])
+            elif t is ev.SequenceStartEvent:
+                stack.append([path, False, 0, False])
+    except ScenarioError:
+        return at
+    finally:
+        _dispose(parser)
+
 
 def _skip(first, get) -> None:
     if type(first) in (ev.ScalarEvent, ev.AliasEvent):
