@@ -32,7 +32,27 @@ def _lessons(rule_ids: set[str]) -> tuple[list[str], int]:
     return problems, len(files)
 
 
-def _labs(rule_ids: set[str]) -> tuple[list[str], int]:
+def s3_filter_warnings(scenario, marks, path) -> list[str]:
+    """Item 1 of the S3 correction: a filter value with a raw space or another character AWS wants
+    URL-encoded never matches (S3 compares filters with the encoded key); AWS accepts it, so a warning."""
+    from study.sim.payloads import s3_filter_encoded, s3_filter_unencoded
+
+    out = []
+    if scenario.type != "s3":
+        return out
+    for k in ("Prefix", "Suffix"):
+        value = scenario.trigger["Filter"][k]
+        bad = s3_filter_unencoded(value or "")
+        if bad:
+            line, col = marks.get(("trigger", "Filter", k)) or (None, None)
+            shown = ", ".join("a space" if ch == " " else repr(ch) for ch in bad)
+            out.append(f"{path}:{line}:{col}: warning: Filter.{k} {value!r} holds {shown}, which S3 wants "
+                       f"URL-encoded; S3 compares filters with the encoded key, so this filter never matches "
+                       f"such keys (write {s3_filter_encoded(value)!r})")
+    return out
+
+
+def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[str], int]:
     from study.sim.config import lab_predicts_refusal, load_scenario
     from study.sim.expect import PathError, resolve
     from study.sim.run import simulate
@@ -67,6 +87,8 @@ def _labs(rule_ids: set[str]) -> tuple[list[str], int]:
         if refused:
             problems.append(f"{path}:1:1: the lab predicts a refused configuration, but the scenario is accepted")
             continue
+        if warnings is not None:
+            warnings.extend(s3_filter_warnings(scenario, marks, path))
         trace = simulate(scenario)
         for i, pred in enumerate(lab.get("predict") or []):
             try:
@@ -83,10 +105,12 @@ def _labs(rule_ids: set[str]) -> tuple[list[str], int]:
 
 def _questions() -> tuple[list[str], int | None]:
     try:
-        from study.quiz.check import check_questions
+        from study.quiz.check import NOTES, check_questions
     except ImportError:
         return [], None
     found = check_questions()
+    for note in NOTES:
+        print(note, file=sys.stderr)
     return [str(p) for p in found], len(list(paths.questions_dir().rglob("*.yaml")))
 
 
@@ -96,6 +120,32 @@ def _demos(lab_names: set[str]) -> tuple[list[str], int | None]:
     except ImportError:
         return [], None
     return check_demos()
+
+
+def _challenges(rule_ids: set[str]) -> tuple[list[str], int]:
+    """Coding challenges: each file validates (scenarios, checks, rule ids) and its code parses. Whether the model
+    passes and the wrong solutions fail is tests/test_challenges.py's job (it runs code)."""
+    from study.challenges.model import challenge_files, load_challenge
+
+    problems: list[str] = []
+    files = challenge_files()
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            c = load_challenge(path, rule_ids or None)
+        except ScenarioError as err:
+            problems.append(str(err))
+            continue
+        if c.id in seen:
+            problems.append(f"{path}:1:1: id {c.id!r} is also the id of {seen[c.id]}")
+        seen[c.id] = str(path)
+        for what, code in [("starter", c.starter), ("solution", c.solution)] + [
+                (f"wrong solution {w.name!r}", w.code) for w in c.wrong]:
+            try:
+                compile(code, f"{path.name}:{what}", "exec")
+            except SyntaxError as err:
+                problems.append(f"{path}:1:1: the {what} does not parse ({err.msg}, line {err.lineno})")
+    return problems, len(files)
 
 
 def run_check(out=None) -> int:
@@ -112,19 +162,27 @@ def run_check(out=None) -> int:
     except (ScenarioError, AttributeError):
         rule_ids = set()
     counts = {}
-    steps = [("lessons", lambda: _lessons(rule_ids)), ("labs", lambda: _labs(rule_ids)), ("questions", _questions),
-             ("demos", lambda: _demos({p.stem for p in paths.labs_dir().glob('*.yaml')}))]
+    warnings: list[str] = []
+    steps = [("lessons", lambda: _lessons(rule_ids)), ("labs", lambda: _labs(rule_ids, warnings)),
+             ("questions", _questions),
+             ("demos", lambda: _demos({p.stem for p in paths.labs_dir().glob('*.yaml')})),
+             ("challenges", lambda: _challenges(rule_ids))]
     for name, step in steps:
         print(f"checking {name} ...", file=sys.stderr, flush=True)
         found, n = step()
         problems.extend(found)
         counts[name] = n
-    for p in problems:
+    for p in problems + warnings:
         print(p, file=out)
     summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n is not None)
+    also = f" and {len(warnings)} warning(s)" if warnings else ""
     if problems:
-        print(f"study check: {len(problems)} problem(s) in {summary} and the rules table", file=out)
+        print(f"study check: {len(problems)} problem(s){also} in {summary} and the rules table", file=out)
         return 1
+    if warnings:
+        # AWS accepts what a warning names, so the content is valid; it just does not do what it seems to.
+        print(f"study check: no problems, {len(warnings)} warning(s) ({len(rule_ids)} rules, {summary})", file=out)
+        return 0
     print(f"study check: all clean ({len(rule_ids)} rules, {summary})", file=out)
     return 0
 

@@ -19,14 +19,18 @@ study: learn how AWS Lambda behaves (AWS Certified Developer - Associate, chapte
   study sim FILE             run a scenario and show its timeline (--json, --summary)
   study price --memory MB --duration-ms MS --requests N [--json]
                              a month's cost with the free tier
-  study questions            the question bank (--json, --seed, --section, --stats)
+  study questions            the question bank (--json, --seed, --section, --stats, --audit)
   study quiz [-n N]          a quick quiz in the terminal
+  study code [ID]            coding challenges: list them, or grade your handler
+                             (study code ID --starter > handler.py; study code ID --file handler.py [--watch])
   study check                validate lessons, rules, labs and questions
   study export anki FILE.apkg  the rules and questions as an Anki deck (csv also works)
   study demo [PLAYLIST]      presenter mode for a class
+  study class PLAYLIST       presenter mode with a live room: students answer from their devices
+  study join URL CODE        join a live class from this terminal
   study snapshot LAB --at T --out FILE.svg
                              an SVG of a lab at simulated time T
-  study serve                serve the app to browsers
+  study serve                serve the app to browsers (each visitor keeps their own progress)
 
 Run `study COMMAND --help` for the options of one command."""
 
@@ -35,8 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="study", description="Learn how AWS Lambda behaves.",
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="store_true", help="print the version")
-    # Internal: how `study serve` starts each browser visitor's own app, with a private progress store.
-    p.add_argument("--visitor", action="store_true", help=argparse.SUPPRESS)
+    # Internal: how `study serve` starts each browser visitor's own app, with their own progress store.
+    p.add_argument("--visitor-home", metavar="DIR", help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command")
 
     sim = sub.add_parser("sim", help="run a scenario file and show what happened")
@@ -59,13 +63,28 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="validate all content, rules, labs and questions")
 
+    code = sub.add_parser("code", help="coding challenges: write the handler, the emulator grades it")
+    code.add_argument("id", nargs="?", help="a challenge id (omit to list them)")
+    code.add_argument("--file", help="your handler file to grade")
+    code.add_argument("--starter", action="store_true", help="print the challenge's starter handler")
+    code.add_argument("--solution", action="store_true", help="print the model solution (after a first graded run)")
+    code.add_argument("--watch", action="store_true", help="grade again whenever the file is saved")
+    code.add_argument("--json", action="store_true", help="print JSON")
+
     q = sub.add_parser("questions", help="print the question bank")
     q.add_argument("--json", action="store_true")
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--section")
     q.add_argument("--stats", action="store_true", help="counts per section, template and rule")
+    q.add_argument("--audit", action="store_true",
+                   help="item analysis: how often knowledge-free guessers pick the key, against chance")
 
-    quiz = sub.add_parser("quiz", help="a plain terminal quiz with immediate feedback")
+    quiz = sub.add_parser(
+        "quiz", help="a plain terminal quiz with immediate feedback",
+        description="A terminal quiz: answer with a letter or 1-4, letters such as A,C, or a number. With progress "
+                    "saved and no --seed it is a saved practice session; --seed replays a quiz and saves nothing. "
+                    "Plain mode: without a terminal (a pipe or file) each prompt is a line and each answer is read "
+                    "from one line and echoed; end of input stops.")
     quiz.add_argument("--section")
     quiz.add_argument("-n", type=int, default=10, help="number of questions (default 10)")
     quiz.add_argument("--seed", type=int)
@@ -89,6 +108,23 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--public-url", help="the address browsers use to reach this server, if it differs")
+    serve.add_argument("--forget-after", type=float, default=14.0, metavar="DAYS",
+                       help="remove a visitor's progress when they have not come back for this long (default 14)")
+
+    cls = sub.add_parser("class", help="presenter mode with a live room: students answer the cards from their "
+                                       "browsers or terminals")
+    cls.add_argument("playlist", help="a playlist in content/demos")
+    cls.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: loopback only; 0.0.0.0 lets the room's devices in)")
+    cls.add_argument("--port", type=int, default=8000)
+    cls.add_argument("--public-url", help="the address students use to reach this server, if it differs")
+    cls.add_argument("--new", action="store_true", help="open a new room instead of resuming this playlist's")
+    cls.add_argument("--export", metavar="FILE.csv", help="write the room's class summary as CSV and exit")
+
+    join = sub.add_parser("join", help="join a live class (study class) from this terminal")
+    join.add_argument("url", help="the address the presenter's screen shows, e.g. http://10.0.0.5:8000")
+    join.add_argument("code", help="the room code on the presenter's screen")
+    join.add_argument("--nickname", default="", help="a name the presenter may see (default: anonymous)")
     return p
 
 
@@ -99,10 +135,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(__version__)
         return 0
-    if args.visitor:
+    if args.visitor_home:
         from study.serve import start_visitor_home
 
-        start_visitor_home()
+        start_visitor_home(args.visitor_home)
     try:
         if args.command is None:
             return _app(None)
@@ -121,7 +157,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from study.serve import serve
 
-            return serve(args.host, args.port, args.public_url)
+            if args.forget_after <= 0:
+                print("study serve: --forget-after: expected a number of days above 0", file=sys.stderr)
+                return EXIT_BAD_INPUT
+            return serve(args.host, args.port, args.public_url, args.forget_after)
+        if args.command == "class":
+            from study.tui.screens.classroom import run_class
+
+            return run_class(args.playlist, args.host, args.port, args.public_url, fresh=args.new,
+                             export=args.export)
+        if args.command == "join":
+            from study.tui.join import run_join
+
+            return run_join(args.url, args.code, args.nickname)
         if args.command == "sim":
             return _sim(args)
         if args.command == "price":
@@ -130,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
             from study.terminal.learn import learn
 
             return learn(args.section)
+        if args.command == "code":
+            from study.terminal.code import code_command
+
+            return code_command(args)
         if args.command == "check":
             from study.check import run_check
 

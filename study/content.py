@@ -35,6 +35,16 @@ class Rules:
         return [r for r in self.rules.values() if top_section(r["section"]) == section]
 
 
+# What a rule rests on, as learners are told: AWS's documentation, or the course's modelling choice where AWS
+# leaves the detail open (the lesson then says what AWS documents).
+BASIS_WORDS = {"aws-docs": "AWS documents this", "model": "the course's model; AWS leaves this open"}
+
+
+def basis_words(rule: dict) -> str:
+    """How a rule's basis reads to a learner ('' when it has none yet)."""
+    return BASIS_WORDS.get(str(rule.get("basis")), "")
+
+
 def top_section(section: str) -> str:
     """'18.6.4' -> '18.6'."""
     parts = str(section).split(".")
@@ -76,6 +86,11 @@ def _rules_problems(data: Any, marks: yamlpos.Marks, file: str) -> list[Scenario
         if rid in ids:
             err((*p, "id"), f"id: {rid!r} is used twice")
         ids.add(rid)
+        basis = rule.get("basis")
+        if basis is None:
+            err(p, "basis: required, aws-docs (AWS documents it) or model (the course's modelling choice)")
+        elif basis is not None and basis not in BASIS_WORDS:
+            err((*p, "basis"), f"basis: {basis!r} is not one of {', '.join(BASIS_WORDS)}")
         if isinstance(rule.get("section"), str) and top_section(rule["section"]) not in SECTIONS:
             err((*p, "section"), f"section: {rule['section']!r} is not a section of chapter 18 (18.1..18.20)")
         mis = rule.get("misconceptions")

@@ -244,6 +244,33 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def why_text(source: str, misconceptions: dict) -> str:
+    """Where a card option comes from, in words for the room."""
+    if source == "truth":
+        return "✓ what the emulator does: the rule as AWS documents it"
+    if source == "lab option":
+        return "✗ another outcome this lab offers"
+    if source == "near number":
+        return "✗ a nearby number"
+    entry = misconceptions.get(source)
+    if entry:
+        return f"✗ the belief: {entry['belief']}\n→ {entry['correction']}\n[{source}]"
+    from study.sim.misconceptions import KNOWN
+
+    return f"✗ the belief that {KNOWN.get(source, source)} [{source}]"
+
+
+def card_whys(card: Card) -> list[str]:
+    """Per option of a card: where it comes from (the misconception behind a wrong one), for the reveal."""
+    from study.content import load_rules
+
+    try:
+        misconceptions = load_rules().misconceptions
+    except Exception:  # the rules table is content; a broken one must not stop the demo
+        misconceptions = {}
+    return [why_text(src, misconceptions) for src in card.sources]
+
+
 def check_demos() -> tuple[list[str], int]:
     problems: list[str] = []
     files = sorted(demos_dir().glob("*.yaml"))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from study.content import basis_words
 from study.sim.errors import ScenarioError
 
 # Fixed forever: Anki keys note types and decks by these ids, so changing one would duplicate every note.
@@ -188,6 +189,8 @@ def build_deck(rules: Mapping[str, Mapping] | None = None, questions: list[dict]
         text = f"<b>{title}</b><br>{cloze(str(rule['statement']))}"
         extra = "".join(f"<p>Not: {html.escape(m['belief'])}<br>{html.escape(m['correction'])}</p>"
                         for m in rule.get("misconceptions") or ())
+        if basis_words(rule):
+            extra += f"<p>Basis: {html.escape(basis_words(rule))}</p>"
         deck.add_note(genanki.Note(model=rule_model, fields=[text, extra, html.escape(rule_id),
                                                              html.escape(str(rule.get("section", "")))],
                                    guid=genanki.guid_for(rule_id), tags=_tags(str(rule.get("section", "")),
@@ -265,8 +268,9 @@ def csv_rows(rules: Mapping[str, Mapping] | None = None, questions: list[dict] |
             "type": "rule", "id": rule_id, "guid": genanki.guid_for(rule_id), "section": rule.get("section", ""),
             "rules": rule_id, "title": rule.get("title", ""), "text": rule["statement"], "options": "",
             "answer": "",
-            "explanation": "\n".join(f"Not: {m['belief']} {m['correction']}"
-                                     for m in rule.get("misconceptions") or ()),
+            "explanation": "\n".join([f"Not: {m['belief']} {m['correction']}"
+                                      for m in rule.get("misconceptions") or ()]
+                                     + ([f"Basis: {basis_words(rule)}"] if basis_words(rule) else [])),
         })
     for q in questions:
         parts = _question_parts(q)

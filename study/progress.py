@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,18 @@ class Tally:
 class SectionMastery:
     section: str
     mastery: float  # mean recall probability of the section's rules (0 for a rule never reviewed)
+    reviewed: int
+    total: int
+
+
+RECALL_HORIZON = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class SectionRecall:
+    section: str
+    mastery: float  # the chance of recalling the section's rules at the next review (see recall_by_section)
+    accuracy: Tally
     reviewed: int
     total: int
 
@@ -410,6 +422,93 @@ class Store:
                     c.execute("UPDATE cards SET card_json = ? WHERE rule_id = ?", (card.to_json(), rule_id))
         self._guard(work)
 
+    # ------------------------------------------------------------------ coding challenges
+    # Their two tables are created on first use (IF NOT EXISTS), outside the numbered migrations, so they never
+    # compete with another feature's migration number.
+    _CHALLENGE_TABLES = (
+        """CREATE TABLE IF NOT EXISTS challenge_code (
+            challenge_id TEXT PRIMARY KEY,
+            code TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS challenge_runs (
+            id INTEGER PRIMARY KEY,
+            challenge_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            checks_passed INTEGER NOT NULL,
+            checks_total INTEGER NOT NULL,
+            code TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS challenge_runs_id ON challenge_runs(challenge_id, at)",
+    )
+
+    def _challenges_ready(self) -> None:
+        with self._lock:
+            if getattr(self, "_challenges_conn", None) is self._conn:
+                return
+
+            def work() -> None:
+                with self._tx() as c:
+                    for statement in self._CHALLENGE_TABLES:
+                        c.execute(statement)
+            self._guard(work)
+            self._challenges_conn = self._conn
+
+    def save_challenge_code(self, challenge_id: str, code: str) -> None:
+        """The learner's code as typed (saved on every edit, so nothing is lost)."""
+        self._challenges_ready()
+        at = _iso(self.now())
+
+        def work() -> None:
+            with self._tx() as c:
+                c.execute("INSERT INTO challenge_code (challenge_id, code, updated) VALUES (?, ?, ?) "
+                          "ON CONFLICT(challenge_id) DO UPDATE SET code = excluded.code, updated = excluded.updated",
+                          (challenge_id, code, at))
+        self._guard(work)
+
+    def challenge_code(self, challenge_id: str) -> str | None:
+        self._challenges_ready()
+        rows = self._read("SELECT code FROM challenge_code WHERE challenge_id = ?", (challenge_id,))
+        return rows[0][0] if rows else None
+
+    def record_challenge_run(self, challenge_id: str, passed: bool, checks_passed: int, checks_total: int,
+                             code: str, rules: Iterable[str] = ()) -> Answer | None:
+        """Keep one graded run. A pass reviews the challenge's rules in the scheduler, at most once a day per
+        challenge (grading again and again in one sitting is not spaced practice); returns that review."""
+        self._challenges_ready()
+        at = srs.utc(self.now())
+
+        def work() -> bool:
+            with self._tx() as c:
+                c.execute("INSERT INTO challenge_runs (challenge_id, at, passed, checks_passed, checks_total, code) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+                          (challenge_id, _iso(at), int(bool(passed)), checks_passed, checks_total, code))
+                today = _iso(start_of_day(at))
+                row = c.execute("SELECT COUNT(*) FROM answers WHERE question_id = ? AND at >= ?",
+                                (f"challenge:{challenge_id}", today)).fetchone()
+                return bool(row[0])
+        reviewed_today = self._guard(work)
+        rules = tuple(rules)
+        if not passed or reviewed_today or not rules:
+            return None
+        return self.record_answer(f"challenge:{challenge_id}", rules, True, None, kind="code", source="challenge",
+                                  at=at)
+
+    def challenge_bests(self) -> dict[str, tuple[bool, int, int]]:
+        """Challenge id -> its best run: (passed, checks passed, checks in all)."""
+        self._challenges_ready()
+        rows = self._read("SELECT challenge_id, passed, checks_passed, checks_total FROM challenge_runs "
+                          "ORDER BY challenge_id, passed DESC, checks_passed DESC, id")
+        out: dict[str, tuple[bool, int, int]] = {}
+        for cid, passed, n, total in rows:
+            out.setdefault(cid, (bool(passed), int(n), int(total)))
+        return out
+
+    def challenge_tries(self, challenge_id: str) -> int:
+        self._challenges_ready()
+        return int(self._read("SELECT COUNT(*) FROM challenge_runs WHERE challenge_id = ?", (challenge_id,))[0][0])
+
     # ------------------------------------------------------------------ answers and cards
     def record_answer(self, question_id: str, rules: Iterable[str], correct: bool, seconds: float | None, *,
                       kind: str | None = None, has_scenario: bool = False, source: str = "practice",
@@ -545,6 +644,28 @@ class Store:
                                     sum(1 for s in states if s.state != "new"), len(states))
             for section, states in sorted(grouped.items(), key=lambda kv: _section_key(kv[0]))
         }
+
+    def recall_by_section(self, rules: Mapping[str, Mapping] | None = None,
+                          now: datetime | None = None) -> dict[str, SectionRecall]:
+        """What the map, Stats and the exam review show: per section, the mean over its rules of the chance of
+        recalling the rule at the next review (a rule never practised counts 0), next to the section's accuracy.
+        A rule's chance is the lower of FSRS's recall probability a day from now and its answers' smoothed
+        accuracy ((right + 1) / (answers + 2)): a fresh review alone never reads as 100%, and failing a rule
+        pulls it down however recent the review."""
+        rules = _rules_or_default(rules)
+        now = now or self.now()
+        accuracy = self.accuracy_by_rule()
+        grouped: dict[str, list[tuple[float, Tally, bool]]] = {}
+        for state in self.rule_states(rules, now + RECALL_HORIZON):
+            tally = accuracy.get(state.rule_id, Tally())
+            chance = min(state.retrievability, (tally.correct + 1) / (tally.total + 2)) if tally.total else 0.0
+            grouped.setdefault(state.section, []).append((chance, tally, state.state != "new"))
+        out = {}
+        for section, rows in sorted(grouped.items(), key=lambda kv: _section_key(kv[0])):
+            acc = Tally(sum(t.correct for _, t, _ in rows), sum(t.total for _, t, _ in rows))
+            out[section] = SectionRecall(section, sum(c for c, _, _ in rows) / len(rows), acc,
+                                         sum(1 for *_, seen in rows if seen), len(rows))
+        return out
 
     def accuracy_by_rule(self, source: str | None = None) -> dict[str, Tally]:
         sql = "SELECT rule_id, SUM(correct), COUNT(*) FROM reviews"

@@ -73,7 +73,8 @@ def print_trace(trace: dict, console: Console | None = None) -> None:
                     what = f"message, receive count {msg.get('attributes', {}).get('ApproximateReceiveCount')}"
             if entry.get("attributes"):
                 a = entry["attributes"]
-                what = f"event as-is · ErrorCode {a.get('ErrorCode')}"
+                name = "ERROR_CODE" if entry["kind"] == "target_dlq" else "ErrorCode"  # EventBridge's or Lambda's
+                what = f"event as-is · {name} {a.get(name)}"
             d.add_row(_t(entry["t"]), entry["kind"], entry["target"].split(":")[-1], _ids(entry["inputs"]), what)
         console.print(d)
 
@@ -126,3 +127,32 @@ def print_price(cost, console: Console | None = None) -> None:
     t.caption = (f"{cost.memory_mb} MB = {cost.memory_mb / 1024:g} GB · each call billed {cost.billed_ms} ms "
                  "(rounded up to 1 ms) · $0.20 per 1M requests · $0.0000166667 per GB-s")
     console.print(t)
+
+
+def print_challenge_result(challenge, result, console: Console | None = None) -> None:
+    """A graded challenge (`study code ID --file`): each scenario's checks, what went wrong and the rule."""
+    console = console or Console(highlight=False)
+    n, total = result.score
+    head = Text(f"{challenge.id}: ", style="bold")
+    head.append("passed" if result.passed else "not yet", style="green bold" if result.passed else "red bold")
+    head.append(f"  {n}/{total} checks")
+    console.print(head)
+    for run in result.runs:
+        title = Text(f"\n{run.name}", style="bold")
+        title.append(" (hidden scenario)" if run.hidden else "", style="dim")
+        console.print(title)
+        for err in run.errors[:3]:
+            console.print(Text(f"  your function: {err}", style="yellow"))
+        for check in run.checks:
+            line = Text("  ✓ " if check.passed else "  ✗ ", style="green" if check.passed else "red")
+            line.append(check.name)
+            if check.rule:
+                line.append(f"  [{check.rule}]", style="dim")
+            console.print(line)
+            if not check.passed:
+                console.print(Text(f"      {check.detail}", style="red"))
+                if check.inputs:
+                    console.print(Text(f"      inputs that ended wrong: {_ids(check.inputs)}", style="dim"))
+    if not result.passed:
+        console.print(Text(f"\nstudy code {challenge.id} --solution shows the model solution; F3 in the app's Code "
+                           "screen too.", style="dim"))

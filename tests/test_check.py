@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -43,3 +44,33 @@ def test_broken_content_is_reported_with_file_and_line(tmp_path: Path) -> None:
     assert f"{rules}:" in out and "lambda.nope" in out
     assert f"{lab}:2:" in out and "MaximumRetryAttempts" in out
     assert "Traceback" not in r.stderr
+
+
+def test_a_filter_value_aws_wants_encoded_is_warned_about(tmp_path: Path, monkeypatch) -> None:
+    from study import check as study_check
+    from study.sim.payloads import s3_filter_encoded, s3_filter_unencoded
+
+    assert s3_filter_unencoded("my photos/#1") == " #" and s3_filter_unencoded("my+photos/%231") == ""
+    assert s3_filter_encoded("my photos/#1") == "my+photos/%231"
+    labs = tmp_path / "content" / "labs"
+    labs.mkdir(parents=True)
+    lab = ("title: t\ntrigger:\n  type: s3\n  Filter: {Prefix: \"my photos/\", Suffix: .jpg}\n"
+           "inputs: [{at: 0, id: o1, op: put, key: \"my photos/a.jpg\", size: 1}]\n"
+           "lab: {description: x, rules: [s3.filters], predict: [{question: q, answer: summary.invocations}]}\n")
+    (labs / "raw-space.yaml").write_text(lab)
+    (labs / "encoded.yaml").write_text(lab.replace("my photos/\"", "my+photos/\""))
+    shutil.copy(ROOT / "content" / "rules.yaml", tmp_path / "content" / "rules.yaml")
+    monkeypatch.setenv("STUDY_DATA", str(tmp_path))
+    warnings: list[str] = []
+    problems, n = study_check._labs({"s3.filters"}, warnings)
+    assert not problems and n == 2
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"{labs / 'raw-space.yaml'}:4:")
+    assert "Filter.Prefix" in warnings[0] and "a space" in warnings[0] and "'my+photos/'" in warnings[0]
+    out = io.StringIO()
+    monkeypatch.setattr(study_check, "_lessons", lambda ids: ([], 0))
+    monkeypatch.setattr(study_check, "_questions", lambda: ([], None))
+    monkeypatch.setattr(study_check, "_demos", lambda names: ([], None))
+    monkeypatch.setattr("study.content.check_rules", lambda: [])
+    assert study_check.run_check(out) == 0  # AWS accepts the filter: a warning, not a problem
+    assert "1 warning(s)" in out.getvalue() and "all clean" not in out.getvalue()

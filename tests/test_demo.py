@@ -34,8 +34,16 @@ def test_cards_are_answered_by_the_emulator_and_whatifs_matter(playlist) -> None
                     wrong = resolve(simulate(load_scenario(item.lab_path, frozenset({source}))),
                                     lab["predict"][stop.predict]["answer"])
                     assert demo._show(wrong) == option
+            # The stop freezes the run before its end (later entries would give the card's answer away): at the
+            # scripted event's first entry, or after everything up to `at` and before anything later.
+            timeline = trace["timeline"]
             index = demo.stop_index(trace, stop)
-            assert 0 <= index <= len(trace["timeline"])
+            assert index < len(timeline), (item.lab, stop)
+            if stop.event is not None:
+                assert timeline[index]["kind"] == stop.event
+                assert all(e["kind"] != stop.event for e in timeline[:index])
+            else:
+                assert all(e["t"] <= stop.at for e in timeline[:index]) and timeline[index]["t"] > stop.at
         assert item.whatif is not None
         changed = simulate(demo.apply_whatif(item.lab_path, item.whatif))
         assert changed["invocations"] != trace["invocations"] or changed["inputs"] != trace["inputs"]

@@ -282,3 +282,27 @@ def test_due_rules_and_new_rules_introduced(tmp_path) -> None:
     assert store.rules_first_reviewed_since(T0 + timedelta(seconds=1)) == set()
     card = store.card("a.one")
     assert isinstance(card, Card) and json.loads(card.to_json())["card_id"] == store.card("a.one").card_id
+
+
+def test_four_right_of_ten_in_a_section_reads_under_60_percent(tmp_path, monkeypatch) -> None:
+    from datetime import timedelta
+
+    from study.content import load_rules
+
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+    rules = load_rules().rules
+    section = [r for r, x in rules.items() if x["section"].split(".")[:2] == ["18", "1"]]
+    store = Store(tmp_path / "p.db", now=lambda: T0)
+    for i, ok in enumerate([1, 0, 0, 1, 0, 0, 1, 0, 1, 0]):
+        store.record_answer(f"q{i}", [section[i % len(section)]], bool(ok), 20.0, kind="single",
+                            at=T0 + timedelta(minutes=i))
+    now = T0 + timedelta(minutes=11)
+    got = store.recall_by_section(now=now)["18.1"]
+    assert got.accuracy == Tally(4, 10)
+    assert got.mastery < 0.6
+    # Every answer right moves it up, and it still is not 100% after one review each.
+    other = Store(tmp_path / "q.db", now=lambda: T0)
+    for i, rid in enumerate(section):
+        other.record_answer(f"r{i}", [rid], True, 20.0, kind="single", at=T0 + timedelta(minutes=i))
+    best = other.recall_by_section(now=T0 + timedelta(minutes=len(section) + 1))["18.1"]
+    assert got.mastery < best.mastery < 1.0

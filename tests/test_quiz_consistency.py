@@ -8,12 +8,14 @@ import pytest
 from study import paths
 from study.content import load_rules
 from study.quiz.generate import (
+    FATE,
     Drawn,
     Report,
     TraceCache,
     apply_set,
     generate,
     generate_all,
+    generate_family,
     normalise,
     read_answer,
     run_scenario,
@@ -58,6 +60,8 @@ def test_simulation_answers_rederived_from_fresh_traces(generated, asks) -> None
         elif q.kind == "numeric":
             assert value == q.answer["value"], q.id
             assert value_text(ask, value, params) == q.answer["text"], q.id
+        elif q.kind == "multi":  # a set of inputs asked as "Choose TWO/THREE"
+            assert sorted(q.answer) == sorted(value), q.id
         else:
             assert value_text(ask, value, params) == q.answer, q.id
         checked += 1
@@ -81,9 +85,14 @@ def test_wrong_options_name_their_misconception_and_are_rederived(generated, ask
         for o in q.options:
             if o.correct:
                 continue
-            assert o.source in ("misconception", "neighbour"), (q.id, o)
+            assert o.source in ("misconception", "neighbour", "trace"), (q.id, o)
             if o.source == "neighbour":
                 assert o.misconception is None
+                continue
+            if o.source == "trace":  # an input of a set item: its why states its own fate in a fresh run
+                assert q.kind == "multi" and o.misconception is None
+                fresh = run_scenario(_engine(q.scenario), q.scenario)
+                assert FATE[fresh["inputs"][o.text]["final"]] in o.why, (q.id, o.text)
                 continue
             assert o.misconception in rules.misconceptions, (q.id, o.misconception)
             replay = o.replay
@@ -92,7 +101,10 @@ def test_wrong_options_name_their_misconception_and_are_rederived(generated, ask
             value = read_answer(ask, trace, params)
             if replay.get("transform"):
                 value = normalise(ask, transform(replay["transform"], value))
-            assert value_text(ask, value, params) == o.text, (q.id, o.misconception)
+            if q.kind == "multi":  # the misconception's run picks this input too
+                assert o.text in value, (q.id, o.misconception)
+            else:
+                assert value_text(ask, value, params) == o.text, (q.id, o.misconception)
             # A rule change the emulator knows is switched on by name; a belief it does not model is a set change.
             if rules.misconceptions[o.misconception].get("emulator"):
                 assert replay["misconceptions"] == [o.misconception]
@@ -110,7 +122,7 @@ def test_single_answer_questions_have_one_right_option(generated) -> None:
             assert (right[0].text == q.answer) if q.kind == "single" else (right[0].text == q.answer["text"])
         texts = [o.text for o in q.options]
         assert len(set(texts)) == len(texts), q.id
-        if q.kind != "order":
+        if q.kind in ("single", "multi"):  # a typed number shows no choices; its options only explain mistakes
             assert len(q.options) >= 2, q.id
 
 
@@ -170,7 +182,7 @@ def test_a_misconception_giving_the_true_answer_forces_a_redraw(tmp_path) -> Non
     templates = load_templates(tmp_path)
     assert templates.problems == []
     report = Report()
-    qs = generate_all(0, templates=templates, cache=TraceCache(), report=report, labs=False)
+    qs = generate_family(templates.families[0], 0, TraceCache(), report)  # the draws, before the exam form
     assert len(qs) == 8
     assert {q.params["retries"] for q in qs} == {2}
     assert report.redraws["redraw-probe.runs"]["too few misconceptions give a wrong answer here"] > 0
@@ -178,6 +190,10 @@ def test_a_misconception_giving_the_true_answer_forces_a_redraw(tmp_path) -> Non
         wrong = [o for o in q.options if not o.correct]
         assert [o.misconception for o in wrong] == ["async-retries-total-attempts"]
         assert q.answer == "3" and wrong[0].text == "2"
+    # The key never varies and one misconception cannot fill four options: the exam form keeps one fixed question,
+    # asked as a typed number.
+    final = generate_all(0, templates=templates, cache=TraceCache(), labs=False)
+    assert [(q.kind, q.answer["value"]) for q in final] == [("numeric", 3)]
 
 
 def test_cache_and_fresh_runs_agree(generated) -> None:

@@ -112,3 +112,13 @@ def test_pick_spreads_over_families() -> None:
     assert len(set(fams[:5])) == 5
     assert all(a != b for a, b in zip(fams, fams[1:]))
     assert [q.id for q in pick(qs, 10, 4)] == [q.id for q in pick(qs, 10, 4)]
+
+
+def test_digits_stand_for_letters_up_to_the_options_shown() -> None:
+    shown = present(MULTI, 1)
+    assert parse_response(shown, "2") == [shown.options[1].text]
+    assert parse_response(shown, "1, 3") == [shown.options[0].text, shown.options[2].text]
+    single = present(SINGLE, 1)
+    assert parse_response(single, "3") == single.options[2].text
+    with pytest.raises(AnswerError, match="'4' is not one of the letters shown"):
+        parse_response(single, "4")  # three options: 4 stands for nothing

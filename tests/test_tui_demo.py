@@ -61,6 +61,7 @@ def test_whatif_keys_do_not_collide_with_the_presenter_keys() -> None:
             assert item.whatif is not None and whatif_key(item.whatif) == item.whatif.key, (playlist.name, item.lab)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("playlist", PLAYLISTS, ids=lambda p: p.name)
 def test_every_stop_card_reveal_and_whatif(playlist) -> None:
     async def run() -> None:

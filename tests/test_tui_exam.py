@@ -51,10 +51,20 @@ async def settle(pilot, app) -> None:
     await pilot.pause()
 
 
+def letter_seed(n: int) -> int:
+    """A seed whose questions are all answered by letters: keys typed on a number card go into its input box
+    (so n and p would not navigate), and which questions a seed draws changes as the bank grows."""
+    from study.quiz import all_questions
+    from study.quiz.exam import draw
+
+    return next(seed for seed in range(50)
+                if all(q.kind != "numeric" for q in draw(all_questions(seed=seed), n=n, seed=seed)))
+
+
 async def start_exam(pilot, app, clock: Clock, n: int, minutes: float) -> ExamScreen:
     await pilot.pause()
     app.store.now = clock  # the session's time comes from the store: no wall clock in the test
-    app.open_exam(n=n, minutes=minutes, seed=0)
+    app.open_exam(n=n, minutes=minutes, seed=letter_seed(n))
     await pilot.pause()
     screen = app.screen
     assert isinstance(screen, ExamScreen)
@@ -203,5 +213,38 @@ def test_an_attempt_left_open_resumes_with_its_answers(tmp_path, monkeypatch) ->
             assert session is not None and session.items[0].answer == given
             assert "07:00" in text_of(again.query_one("#exam-status"))  # the clock kept running while away
             assert again.query_one(QuestionCard).answer == given
+
+    asyncio.run(run())
+
+
+def test_exam_sections_are_chosen_on_the_start_page_and_the_pool_is_ready_before_start(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("STUDY_HOME", str(tmp_path))
+    clock = Clock()
+
+    async def run() -> None:
+        app = make_app()
+        app.animation_level = "none"
+        async with app.run_test(size=(100, 24)) as pilot:
+            await pilot.pause()
+            app.store.now = clock
+            app.open_exam(n=4, minutes=10, seed=0)
+            await settle(pilot, app)
+            screen = app.screen
+            assert isinstance(screen, ExamScreen)
+            assert screen.prepared.is_set() and screen.pool is not None  # drawn while the start page shows
+            box = screen.query_one("#exam-sections")
+            box.value = "banana"
+            box.focus()
+            await pilot.press("enter")
+            await settle(pilot, app)
+            assert screen.session is None  # a bad section is refused with a message, nothing starts
+            box.value = "6, 18.13"
+            await pilot.press("enter")
+            await settle(pilot, app)
+            assert screen.session is not None
+            sections = {qattr(it.question, "section").split(".")[1] for it in screen.session.items}
+            assert sections <= {"6", "13"} and len(screen.session.items) == 4
+            # The real exam's forms only: one of four, or two or three of five.
+            assert {qattr(it.question, "kind") for it in screen.session.items} <= {"single", "multi"}
 
     asyncio.run(run())

@@ -3,6 +3,7 @@ and what-if variants that really change the outcome."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,21 @@ def test_refused_lab_predicts_the_refusal_and_the_grant_fixes_it() -> None:
     after = lm.run_variant(lab, data)
     assert after.error is None and after.trace["summary"]["invocations"] >= 1
     assert lm.grade(refused, True, after) is False
+
+
+def test_whatif_target_dlq_catches_what_eventbridge_could_not_deliver() -> None:
+    lab, before = lab_and_outcome(paths.labs_dir() / "18.07-eventbridge-no-permission.yaml")
+    setting = next(s for s in lm.whatif_settings(lab) if s.name == "DeadLetterConfig.Arn")
+    assert setting.path == ("trigger", "DeadLetterConfig", "Arn") and lm.current_value(lab, setting) is None
+    assert before.trace["inputs"]["ev1"]["final"] == "dropped"
+    data, _ = lm.apply_setting(lab, setting, "sqs:rule-dlq")
+    after = lm.run_variant(lab, data)
+    assert after.error is None and after.trace["summary"]["invocations"] == 0
+    assert after.trace["inputs"]["ev1"]["final"] == "dead_lettered"
+    assert [d["kind"] for d in after.trace["deliveries"]] == ["target_dlq", "target_dlq"]
+    assert [c[0] for c in lm.changed_inputs(before, after)] == ["ev1", "ev2"]
+    setup = lm.describe_setup(dataclasses.replace(lab, data=data, scenario=None))
+    assert any("rule's DLQ" in line for line in setup.failure)
 
 
 def test_a_broken_file_is_a_scenario_error() -> None:

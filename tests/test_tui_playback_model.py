@@ -144,3 +144,13 @@ def test_short_target() -> None:
     assert pm.short_target("arn:aws:sqs:us-east-1:123456789012:q-fail") == "sqs:q-fail"
     assert pm.short_target("arn:aws:events:us-east-1:123456789012:event-bus/default") == "events:default"
     assert pm.short_target("client") == "client"
+
+
+def test_a_rule_targets_dlq_is_a_sink_and_its_events_end_dead_lettered() -> None:
+    trace = trace_of(HERE / "cases" / "ours" / "eventbridge-no-permission-target-dlq.yaml")
+    model = pm.PlaybackModel(trace)
+    arn = "arn:aws:sqs:us-east-1:123456789012:rule-dlq"
+    assert (arn, "target_dlq") in model.sink_targets
+    assert model.final_word("ev1") == model.final_word("ev2") == "dead_lettered"
+    model.seek(len(model))
+    assert model.view().sinks[arn][1] == 2

@@ -93,7 +93,9 @@ def test_practice_right_and_wrong_are_explained_and_saved(tmp_path, monkeypatch)
 
 def test_watch_it_opens_the_lab_of_a_simulation_question(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("STUDY_HOME", str(tmp_path))
-    question = next(q for q in all_questions(0) if q.scenario and "trigger" in q.scenario and q.kind == "single")
+    # A simulation question answered by letters (numbers are typed, and the typing box would take the w).
+    question = next(q for q in all_questions(0) if q.scenario and "trigger" in q.scenario
+                    and q.kind in ("single", "order"))
     rule = question.rules[0]
     table = load_rules().rules
     rules = {rule: table[rule]}
@@ -108,6 +110,10 @@ def test_watch_it_opens_the_lab_of_a_simulation_question(tmp_path, monkeypatch) 
             await settle(pilot, app)
             card = screen.query_one(QuestionCard)
             assert card.question is question
+            # The header names the section, never the rule under test, before the answer.
+            meta = text_of(card.query_one(".meta"))
+            assert f"§{question.section}" in meta
+            assert rule not in meta and str(table[rule]["title"]) not in meta
             await pilot.press("w")  # nothing to watch before the answer: the key does nothing
             await pilot.pause()
             assert app.screen is screen

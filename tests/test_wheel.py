@@ -19,6 +19,7 @@ def test_wheel_ships_content_and_finds_it(tmp_path: Path) -> None:
     assert "study/_data/content/rules.yaml" in names
     assert "study/_data/content/lessons/18.06.md" in names
     assert "study/_data/questions/bank/18.06.yaml" in names
+    assert "study/classroom/page.html" in names  # the live classroom's student page
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import study.paths as p, study.content as c; print(p.content_dir()); "

@@ -153,7 +153,7 @@ def _bank_file(file: Path, data, marks, rules, ids: dict, stems: dict) -> tuple[
             id=qid, section=top_section(section),
             rules=tuple(rule_ids), kind=kind, stem=stem.strip(), options=tuple(options),
             answer=right[0].text if kind == "single" else [o.text for o in right],
-            explanation=(q.get("explanation") or next((o.why for o in right), "")).strip(),
+            explanation=(q.get("explanation") or " ".join(o.why for o in right)).strip(),
             source="bank", where=f"{shown}:{where[0]}" if where else shown,
         ))
     return questions, problems

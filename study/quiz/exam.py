@@ -17,6 +17,9 @@ DEFAULT_QUESTIONS = 20
 DEFAULT_MINUTES = 30
 
 
+EXAM_KINDS = ("single", "multi")
+
+
 class ExamClosed(Exception):
     """The attempt was submitted or its time ran out: no more answers."""
 
@@ -29,6 +32,13 @@ def draw(questions: Iterable[Any], n: int = DEFAULT_QUESTIONS, seed: int = 0,
     wanted = {top_section(s) for s in sections} if sections else None
     by_section: dict[str, list[Any]] = {}
     seen: set[str] = set()
+    questions = list(questions)
+    # The real exam's forms only (one answer of four, or two or three of five); typed numbers and orderings
+    # are practice forms, drawn only when the chosen sections have too few exam-form items.
+    exam_form = [q for q in questions if qattr(q, "kind", "single") in EXAM_KINDS]
+    in_sections = [q for q in exam_form if wanted is None or top_section(qattr(q, "section", "")) in wanted]
+    if len(in_sections) >= n:
+        questions = exam_form
     for q in questions:
         qid = str(qattr(q, "id"))
         section = top_section(qattr(q, "section", ""))
@@ -89,6 +99,27 @@ class ExamResult:
     @property
     def score(self) -> float:
         return self.correct / self.total if self.total else 0.0
+
+    @property
+    def scaled(self) -> int:
+        return scaled_score(self.score)
+
+    @property
+    def passed(self) -> bool:
+        return self.scaled >= PASS_MARK
+
+
+PASS_MARK = 720  # the real exam reports 100..1000 and passes at 720
+
+
+def scaled_score(fraction: float) -> int:
+    """A share of right answers on the exam's 100..1000 scale (linear; AWS's own scaling is not published)."""
+    return round(100 + 900 * max(0.0, min(1.0, fraction)))
+
+
+def verdict(fraction: float) -> str:
+    s = scaled_score(fraction)
+    return f"{s}/1000, {'pass' if s >= PASS_MARK else 'below the pass mark'} ({PASS_MARK})"
 
 
 def score_items(items: Iterable[ExamItem]) -> tuple[dict[str, Tally], dict[str, Tally]]:

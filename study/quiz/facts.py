@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Callable
 
 from study.quiz.model import Option, Question, format_number
@@ -71,10 +72,28 @@ def _section(rule_id: str) -> str:
     return top_section(load_rules().rules[rule_id]["section"])
 
 
+COUNT_WORD = {2: "TWO", 3: "THREE"}
+MULTI_OPTIONS = 5
+
+
 def _question(t: FactTemplate, key: object, kind: str, stem: str, options: list[Option], rules: tuple[str, ...],
-              explanation: str, rng: random.Random) -> Question:
+              explanation: str, rng: random.Random) -> Question | None:
+    """One fact question. A multiple-answer one takes the exam's form: five options drawn from the right and
+    wrong ones given, two or three of them right, and the stem says how many ("Choose TWO."); None when the
+    options given cannot make that form."""
     rules = tuple(dict.fromkeys(t.rules + rules)) if t.rules else tuple(dict.fromkeys(rules))
     section = t.section or _section(rules[0])
+    if kind == "multi":
+        right_pool = [o for o in options if o.correct]
+        wrong_pool = [o for o in options if not o.correct]
+        counts = [k for k in COUNT_WORD if k <= len(right_pool) and MULTI_OPTIONS - k <= len(wrong_pool)]
+        if not counts:
+            return None
+        k = rng.choice(counts)
+        options = rng.sample(right_pool, k) + rng.sample(wrong_pool, MULTI_OPTIONS - k)
+        stem = re.sub(r"\s*Choose all that apply\.?", "", stem).rstrip() + f" (Choose {COUNT_WORD[k]}.)"
+        key = [key, sorted(o.text for o in options)]
+        explanation = " ".join(dict.fromkeys([explanation] + [o.why for o in options if o.correct]))
     rng.shuffle(options)
     right = [o.text for o in options if o.correct]
     answer = right[0] if kind == "single" else right
@@ -100,22 +119,25 @@ def _statement(rule_id: str) -> str:
 # -- the generators --------------------------------------------------------------------------------------------
 
 def invocation_model(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
+    """'Which of these services invokes a Lambda function asynchronously?': one service of the model against
+    services of the other models (the exam form keeps three of them)."""
     out = []
     models = facts["invocation_models"]
     for model, services in models.items():
         for service in services:
-            opts = []
-            for m in models:
-                text = _cap(MODEL_TEXT[m])
+            opts = [Option(service, True, f"{service} invokes {MODEL_WORD[model]}: {MODEL_TEXT[model]}.",
+                           source="fact")]
+            for m, others in models.items():
                 if m == model:
-                    opts.append(Option(text, True, f"{service} invokes {MODEL_WORD[m]}.", source="fact"))
-                else:
-                    mid = WRONG_MODEL.get((service, m), "all-triggers-invoke-alike")
-                    opts.append(Option(text, False, f"{service} invokes {MODEL_WORD[model]}, not {MODEL_WORD[m]}."
+                    continue
+                for other in others:
+                    mid = WRONG_MODEL.get((other, model), "all-triggers-invoke-alike")
+                    opts.append(Option(other, False, f"{other} invokes {MODEL_WORD[m]}, not {MODEL_WORD[model]}."
                                        + _mis(mid), mid, "fact"))
             rules = MODEL_RULES[model] + ((SERVICE_RULES[service],) if service in SERVICE_RULES else ())
-            out.append(_question(t, [service], "single", f"How does {service} invoke a Lambda function?", opts,
-                                 rules, _statement(rules[0]), random.Random(f"{t.id}:{seed}:{service}")))
+            out.append(_question(t, [service], "single", f"Which of these invokes a Lambda function "
+                                 f"{MODEL_WORD[model]}?", opts, rules, _statement(rules[0]),
+                                 random.Random(f"{t.id}:{seed}:{service}")))
     return out
 
 
@@ -126,14 +148,13 @@ def model_members(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
         others = [(s, m) for m, ss in models.items() if m != model for s in ss]
         for k in range(t.draws):
             rng = random.Random(f"{t.id}:{seed}:{model}:{k}")
-            n_right = rng.randint(1, 3)
-            right = rng.sample(members, min(n_right, len(members)))
-            wrong = rng.sample(others, 4 - len(right))
+            right = list(members)  # the exam form draws two or three of them and the rest from `others`
+            wrong = list(others)
             opts = [Option(s, True, f"{s} invokes {MODEL_WORD[model]}.", source="fact") for s in right]
             for s, m in wrong:
                 mid = WRONG_MODEL.get((s, model), "all-triggers-invoke-alike")
                 opts.append(Option(s, False, f"{s} invokes {MODEL_WORD[m]}." + _mis(mid), mid, "fact"))
-            key = [model, sorted(right), sorted(s for s, _ in wrong)]
+            key = [model, k]
             stem = f"Which of these invoke a Lambda function {MODEL_WORD[model]}? Choose all that apply."
             out.append(_question(t, key, "multi", stem, opts, MODEL_RULES[model], _statement(MODEL_RULES[model][0]), rng))
     return out
@@ -217,8 +238,8 @@ def policy_for_action(t: FactTemplate, seed: int, facts: dict) -> list[Question]
         else:
             for k in range(t.draws):
                 rng = random.Random(f"{t.id}:{seed}:{action}:{k}")
-                right = rng.sample(names, min(len(names), rng.randint(1, 3)))
-                wrong = rng.sample([n for n in pol if n not in names], min(4 - len(right), len(pol) - len(names)))
+                right = list(names)
+                wrong = [n for n in pol if n not in names]
                 opts = [Option(n, True, f"{n} includes {action}.", source="fact") for n in right]
                 opts += [Option(n, False, f"{n} does not include {action}.", None, "fact") for n in wrong]
                 out.append(_question(t, [action, sorted(right), sorted(wrong)], "multi",
@@ -237,8 +258,8 @@ def policy_grants(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
         outside = sorted({a for g in pol.values() for a in g} - set(grants)) + [d for d in decoys if d not in grants]
         for k in range(t.draws):
             rng = random.Random(f"{t.id}:{seed}:{name}:{k}")
-            right = rng.sample(grants, min(len(grants), rng.randint(1, 3)))
-            wrong = rng.sample(outside, 4 - len(right))
+            right = list(grants)
+            wrong = list(outside)
             opts = [Option(a, True, f"{name} grants {a}.", source="fact") for a in right]
             for a in wrong:
                 mid = "sqs-policy-allows-send" if (name == "AWSLambdaSQSQueueExecutionRole" and a == "sqs:SendMessage") \
@@ -344,7 +365,8 @@ def context_attribute(t: FactTemplate, seed: int, facts: dict) -> list[Question]
         for form in ("python", "node", "meaning"):
             for k in range(t.draws):
                 rng = random.Random(f"{t.id}:{seed}:{a['python']}:{form}:{k}")
-                wrong = rng.sample(others, 3)
+                wrong = list(others)  # every other member: the exam form picks three (length, words, rank)
+                rng.shuffle(wrong)
                 if form == "meaning":
                     stem = f"In a Python handler, what does context.{_attr_name(a, 'python')} give?"
                     opts = [Option(_cap(a["meaning"]), True, f"context.{_attr_name(a, 'python')}: {a['meaning']}.",
@@ -366,7 +388,7 @@ def context_attribute(t: FactTemplate, seed: int, facts: dict) -> list[Question]
                         opts[-1] = Option("context.remaining_time", False, "There is no such attribute; it is a "
                                           "method." + _mis("remaining-time-attribute"), "remaining-time-attribute",
                                           "fact")
-                key = [a["python"], form, sorted(o.text for o in opts)]
+                key = [a["python"], form, k]
                 out.append(_question(t, key, "single", stem, opts, ("context.object",), _statement("context.object"),
                                      rng))
     return out
@@ -388,14 +410,26 @@ def limits(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
             pool = [d for d in decoys if d != value] + [entry[w] for w in ("max", "min", "default")
                                                       if w in entry and entry[w] != value]
             pool = list(dict.fromkeys(pool))
-            wrong = rng.sample(pool, min(3, len(pool)))
-            opts = [Option(f"{format_number(value)} {unit}", True, f"The {word} is {format_number(value)} {unit}.",
-                           source="fact")]
-            opts += [Option(f"{format_number(w)} {unit}", False, f"The {word} is {format_number(value)} {unit}."
+            wrong = pool  # every candidate: the exam form picks three so that the key's rank stays uniform
+            bound_of = {entry[b]: b for b in ("max", "min", "default") if b in entry and entry[b] != value}
+            opts = [Option(f"{format_number(value)} {unit}", True, _statement(rule), source="fact")]
+            opts += [Option(f"{format_number(w)} {unit}", False, _bound_why(w, bound_of, word, value, unit)
                             + _mis(mids.get(w)), mids.get(w), "fact") for w in wrong]
             out.append(_question(t, [entry["name"], which], "single", f"What is the {word} {what}?", opts, (rule,),
                                  _statement(rule), rng))
     return out
+
+
+BOUND_WORD = {"max": "maximum", "min": "minimum", "default": "default"}
+
+
+def _bound_why(wrong: float, bound_of: dict, word: str, value: float, unit: str) -> str:
+    """Why a wrong limit is wrong: the confusion of one bound with another, when it is one."""
+    right = f"{format_number(value)} {unit}".strip()
+    if wrong in bound_of:
+        return (f"{format_number(wrong)} {unit} is the {BOUND_WORD[bound_of[wrong]]}, not the {word}; "
+                f"a common mix-up of the two bounds. The {word} is {right}.")
+    return f"The {word} is {right}, not {format_number(wrong)} {unit}."
 
 
 def prices(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
@@ -442,10 +476,8 @@ def languages(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
     out = []
     for k in range(t.draws):
         rng = random.Random(f"{t.id}:{seed}:{k}")
-        right = rng.sample(managed, rng.randint(2, 3))
-        wrong = rng.sample(custom, min(len(custom), 4 - len(right)))
-        if len(right) + len(wrong) < 4:
-            right = right + rng.sample([m for m in managed if m not in right], 4 - len(right) - len(wrong))
+        right = list(managed)
+        wrong = list(custom)
         opts = [Option(x, True, f"{x} has a managed runtime.", source="fact") for x in right]
         opts += [Option(x, False, f"{x} runs on an OS-only runtime through the Lambda Runtime API (a custom "
                         "runtime).", None, "fact") for x in wrong]
@@ -486,7 +518,7 @@ def settings(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
                 pool = [v for v in values if v != value]
                 pool += [v for v in (value * 2, value * 10, value + 1, value - 1 if value > 0 else 3, 5, 60, 100)
                          if v != value and v not in pool]
-                wrong = rng.sample(list(dict.fromkeys(pool)), 3)
+                wrong = list(dict.fromkeys(pool))  # the exam form picks three (uniform key rank)
                 word = {"default": "default", "min": "smallest allowed", "max": "largest allowed"}[which]
                 profiles = rule.get("profiles") or {}
                 note = f" ({profiles['exam']})" if "exam" in profiles else ""
@@ -494,31 +526,50 @@ def settings(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
                 def show(v, unit=unit):
                     return f"{format_number(v)} {unit}".strip()
 
-                opts = [Option(show(value), True, f"The {word} value is {show(value)}.{note}", source="fact")]
-                opts += [Option(show(w), False, f"The {word} value is {show(value)}.", None, "fact") for w in wrong]
+                bound_of = {s[b]: b for b in ("min", "max", "default") if isinstance(s.get(b), int | float)
+                            and not isinstance(s.get(b), bool) and s[b] != value}
+                opts = [Option(show(value), True, f"{_statement(rid)}{note}", source="fact")]
+                opts += [Option(show(w), False, _bound_why(w, bound_of, word, value, unit), None, "fact")
+                         for w in wrong]
                 out.append(_question(t, [s["name"], s.get("where"), which], "single",
                                      f"What is the {word} value of {s['name']} ({s['where']})?", opts, (rid,),
                                      _statement(rid), rng))
     return out
 
 
+FAR_BELIEFS = 16  # beliefs from other parts of the chapter offered to the exam form beside the near ones
+STANDALONE = re.compile(r"^(That|This|It|They|These|Those|Only|No|Not|Yes|Both|Neither|Each attempt)\b")
+
+
 def misconception_check(t: FactTemplate, seed: int, facts: dict) -> list[Question]:
-    """True or false, over the rules table: each misconception's belief (false) and each rule's statement (true)."""
-    from study.content import load_rules
+    """'Which statement is true?': a misconception's correction against wrong beliefs from the same part of the
+    chapter (its rule, the rule's lookalikes, its section). The exam form then keeps three beliefs chosen so that
+    the true statement is the longest as often as any other (true/false is not an exam form, and there the true
+    statements were the long ones)."""
+    from study.content import load_rules, top_section
 
     rules = load_rules()
     out = []
     for rid, rule in rules.rules.items():
-        rng = random.Random(f"{t.id}:{seed}:{rid}")
-        opts = [Option("True", True, rule["statement"], source="fact"),
-                Option("False", False, f"It is the rule of section {rule['section']}: {rule['title']}.", None, "fact")]
-        out.append(_question(t, [rid], "single", f"True or false? {rule['statement']}", opts, (rid,),
-                             rule["statement"], rng))
+        near = [rid, *(rule.get("lookalikes") or [])]
+        section = top_section(rule["section"])
+        near += [r for r, x in rules.rules.items() if top_section(x["section"]) == section and r not in near]
+        rest = [b for r in rules.rules if r not in near for b in rules.rules[r]["misconceptions"]]
         for m in rule["misconceptions"]:
-            opts = [Option("False", True, m["correction"], source="fact"),
-                    Option("True", False, f"This is a known misconception. {m['correction']}", m["id"], "fact")]
-            out.append(_question(t, [rid, m["id"]], "single", f"True or false? {m['belief']}", opts, (rid,),
-                                 m["correction"], random.Random(f"{t.id}:{seed}:{m['id']}")))
+            truth = m["correction"].strip()
+            if STANDALONE.match(truth):
+                continue  # a correction that answers its belief ("That figure ...") does not stand alone
+            pool = [b for r in near for b in rules.rules[r]["misconceptions"] if b["id"] != m["id"]]
+            # Then the beliefs from elsewhere nearest in length to the true statement, so that lengths can match.
+            pool += sorted(rest, key=lambda b: abs(len(b["belief"]) - len(truth)))[:FAR_BELIEFS]
+            if len(pool) < 3:
+                continue
+            rng = random.Random(f"{t.id}:{seed}:{m['id']}")
+            opts = [Option(truth, True, rule["statement"], source="fact")]
+            opts += [Option(b["belief"].strip(), False, f"This is the misconception \u201c{b['belief'].strip()}\u201d "
+                            f"{b['correction']}", b["id"], "fact") for b in pool]
+            out.append(_question(t, [rid, m["id"]], "single", "Which of these statements is true?", opts, (rid,),
+                                 f"{truth} {rule['statement']}", rng))
     return out
 
 
@@ -534,4 +585,4 @@ FORMS: dict[str, Callable[[FactTemplate, int, dict], list[Question]]] = {
 def generate_fact(t: FactTemplate, seed: int) -> list[Question]:
     from study.content import load_rules
 
-    return FORMS[t.form](t, seed, load_rules().facts)
+    return [q for q in FORMS[t.form](t, seed, load_rules().facts) if q is not None]

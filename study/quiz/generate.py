@@ -454,6 +454,13 @@ def instantiate(ask: Ask, params: dict[str, Drawn], cache: TraceCache) -> Questi
         return Question(kind="order", options=tuple(shuffled), answer=ordered,
                         explanation=" ".join([explanation, *notes]).strip(), **base)
 
+    if "ids" in ask.answer and isinstance(value, tuple):
+        multi = ids_multi(value, trace, wrong, rng, explain or explanation)
+        if multi is not None:
+            options, count = multi
+            return Question(kind="multi", options=tuple(options), answer=[o.text for o in options if o.correct],
+                            explanation=explanation, **{**base, "stem": f"{stem} (Choose {count}.)"})
+
     options = [Option(answer_text, True, explain or explanation, None, "emulator")]
     options += [w[2] for w in wrong]
     for cand in _neighbours(ask, value, trace, rng, params):
@@ -478,6 +485,48 @@ def instantiate(ask: Ask, params: dict[str, Drawn], cache: TraceCache) -> Questi
         answer = answer_text
     return Question(kind=ask.kind, options=tuple(options), answer=answer, explanation=explanation,
                     extra={"dropped_distractors": dropped} if dropped else {}, **base)
+
+
+MULTI_WORDS = {2: "TWO", 3: "THREE"}
+FATE = {"succeeded": "is processed successfully", "failed": "fails and the error goes back to the caller",
+        "dead_lettered": "ends up in the dead-letter queue or on-failure destination", "dropped": "is lost",
+        "filtered": "is filtered out and never invokes the function",
+        "coalesced": "is coalesced into another notification", "pending": "is still pending at the end"}
+MULTI_MAX_OPTIONS = 6
+
+
+def ids_multi(value: tuple, trace: dict, wrong: list, rng: random.Random,
+              explain: str) -> tuple[list[Option], str] | None:
+    """A set of inputs as the exam asks it: "Which records ...? (Choose TWO.)" over five or six of the inputs.
+    A wrong input that a misconception run picks carries that misconception; any other carries its own fate in
+    the run (what really happened to it). None when the set is not two or three of at least five inputs."""
+    universe = list(trace["inputs"])
+    if len(value) not in MULTI_WORDS or len(universe) < 5:
+        return None
+    picked_by: dict[str, Option] = {}
+    for wvalue, _, opt in wrong:
+        for iid in wvalue if isinstance(wvalue, tuple) else ():
+            if iid not in value:
+                picked_by.setdefault(iid, opt)
+    others = [i for i in universe if i not in value]
+    rng.shuffle(others)
+    others.sort(key=lambda i: i not in picked_by)
+    others = others[:min(len(universe), MULTI_MAX_OPTIONS) - len(value)]
+
+    def fate(iid: str) -> str:
+        final = trace["inputs"][iid].get("final")
+        return f"In this scenario {iid} {FATE.get(final, final)}."
+
+    options = [Option(iid, True, f"{fate(iid)} {explain}", None, "emulator") for iid in value]
+    for iid in others:
+        opt = picked_by.get(iid)
+        if opt is not None:
+            options.append(Option(iid, False, f"{fate(iid)} {opt.why}", opt.misconception, "misconception",
+                                  opt.replay))
+        else:
+            options.append(Option(iid, False, fate(iid), None, "trace"))
+    options.sort(key=lambda o: universe.index(o.text))  # inputs in their order of arrival
+    return options, MULTI_WORDS[len(value)]
 
 
 def _capped(trace: dict) -> bool:
@@ -505,6 +554,7 @@ class Report:
     per_template: Counter = field(default_factory=Counter)
     redraws: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     given_up: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)  # items the exam form could not ask fairly, per template
     duplicates: int = 0
     runs: int = 0
     hits: int = 0
@@ -539,6 +589,7 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
     """Every generated question for `seed`: simulation templates, fact templates, lab predictions; deduplicated
     by id and by (stem, options)."""
     from study.quiz import facts
+    from study.quiz.form import finish
     from study.quiz.labs import lab_questions
 
     templates = templates or load_templates()
@@ -553,6 +604,9 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
         produced += facts.generate_fact(fact, seed)
     if labs:
         produced += lab_questions(seed)
+    fixed: set[str] = set()
+    produced = finish(produced, report.left_out, fixed)
+    produced = fixed_questions(produced, fixed, templates, cache)
     out: list[Question] = []
     ids: set[str] = set()
     shapes: set[tuple] = set()
@@ -566,6 +620,31 @@ def generate_all(seed: int = 0, templates: Templates | None = None, cache: Trace
         out.append(q)
         report.per_template[q.template] += 1
     report.runs, report.hits = cache.runs, cache.hits
+    return out
+
+
+def fixed_questions(questions: list[Question], fixed: set[str], templates: Templates,
+                    cache: TraceCache) -> list[Question]:
+    """A template question whose key never varies is asked as one fixed question, the same for every seed: its
+    instance is replaced by one drawn from parameters that do not depend on the seed."""
+    from study.quiz.form import Balancer, finish_single
+
+    asks = {a.id: a for a in templates.asks}
+    out = list(questions)
+    for tid in sorted(fixed & set(asks)):
+        ask = asks[tid]
+        for attempt in range(MAX_REDRAWS):
+            params = draw_params(ask.family, random.Random(f"{ask.family.id}:fixed:{attempt}"))
+            try:
+                q = instantiate(ask, params, cache)
+            except Redraw:
+                continue
+            if q.kind == "single":
+                q = finish_single(q, Balancer())
+            if q is None:
+                continue
+            out = [q if old.template == tid else old for old in out]
+            break
     return out
 
 

@@ -54,7 +54,9 @@ def parse_response(shown: Presented, raw: str) -> Any:
     text = (raw or "").strip()
     if q.kind == "numeric":
         return parse_number(text)
-    letters = [x for x in re.split(r"[\s,;]+", text.upper()) if x]
+    # 1, 2, 3 ... stand for A, B, C ... (a number pad, or habit from other quizzes)
+    letters = [chr(ord("A") + int(x) - 1) if x.isdigit() and 1 <= int(x) <= len(shown.options) else x
+               for x in re.split(r"[\s,;]+", text.upper()) if x]
     if not letters:
         raise AnswerError("expected a letter such as A" + (" or several such as A,C" if q.kind != "single" else ""))
     valid = {shown.label(i): o for i, o in enumerate(shown.options)}

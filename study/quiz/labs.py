@@ -4,6 +4,7 @@ read from the lab's trace, with wrong options from runs with the lab rules' emul
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,11 @@ FINAL_TEXT = {
     "filtered": "filtered out (never invoked the function)", "coalesced": "coalesced into another notification",
     "pending": "still pending",
 }
-SETUP_SKIP = {"title", "section", "lab", "expect", "seed", "start_time"}
-
-
-def setup_text(data: dict) -> str:
-    """The scenario as the lab shows it, in AWS's names: compact JSON of everything but the lab's own words."""
-    shown = {k: v for k, v in data.items() if k not in SETUP_SKIP}
-    return json.dumps(shown, separators=(", ", ": "), ensure_ascii=False, default=str)
+def scenario_prose(lab: dict) -> str:
+    """The lab's scenario as the learner reads it before predicting: its brief (or description), in prose, with
+    the emulator named as the course's model."""
+    text = " ".join(str(lab.get("brief") or lab.get("description") or "").split())
+    return re.sub(r"\b[Tt]his emulator\b", "this course's model", text)
 
 
 def _text(value: Any) -> str:
@@ -124,7 +123,9 @@ def lab_questions(seed: int = 0) -> list[Question]:
                         seen.add(_text(cand))
                         options.append(Option(_text(cand), False, f"Not what happens: the trace gives "
                                               f"{_text(value)}.", None, "neighbour"))
-            stem = f"Setup: {setup_text(data)}. {pred['question']}"
+            stem = f"{scenario_prose(lab)} {pred['question']}".strip()
+            if re.search(rf"(?<![\w.]){re.escape(options[0].text)}(?![\w.])", scenario_prose(lab)):
+                continue  # the lab's own words state this answer: as a question it would give itself away
             base = dict(id=f"gen.lab.{file.stem}.{i + 1}", section=section, rules=rule_ids, stem=stem,
                         explanation=lab.get("description", "").strip(), source="generated",
                         template=f"lab.{file.stem}", trigger=scenario.type,

@@ -13,6 +13,7 @@ from typing import Any
 from study.sim import yamlpos
 from study.sim.errors import ScenarioError
 from study.sim.misconceptions import KNOWN as KNOWN_MISCONCEPTIONS
+from study.sim.misconceptions import Switched
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -318,9 +319,9 @@ TRIGGER_KEYS = {
     "sync": set(),
     "async": ASYNC_KEYS,
     "s3": {"Bucket", "Versioning", "Events", "Filter"} | ASYNC_KEYS,
-    "schedule": {"ScheduleExpression", "Name"} | ASYNC_KEYS,
+    "schedule": {"ScheduleExpression", "Name", "DeadLetterConfig"} | ASYNC_KEYS,
     "sns": {"TopicName", "FilterPolicy"} | ASYNC_KEYS,
-    "eventbridge": {"EventPattern", "EventBusName", "Name"} | ASYNC_KEYS,
+    "eventbridge": {"EventPattern", "EventBusName", "Name", "DeadLetterConfig"} | ASYNC_KEYS,
     "sqs": {"Queue", "BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "ScalingConfig"},
     "kinesis": {
         "Stream", "BatchSize", "StartingPosition", "StartingPositionTimestamp", "BisectBatchOnFunctionError",
@@ -338,7 +339,7 @@ INPUT_KEYS = {
     "eventbridge": {"at", "id", "source", "detail-type", "detail"},
     "sqs": {"at", "id", "body", "group", "dedup_id", "delay", "count", "prefix", "attributes"},
     "kinesis": {"at", "id", "partition_key", "data", "shard", "count", "prefix"},
-    "dynamodb": {"at", "id", "partition_key", "data", "shard", "count", "prefix", "event", "item"},
+    "dynamodb": {"at", "id", "partition_key", "data", "shard", "count", "prefix", "event", "item", "old_item"},
     "alb": {"at", "id", "method", "path", "headers", "body"},
 }
 STREAM_ONLY = {
@@ -366,6 +367,7 @@ def build_scenario(data: Any, marks: yamlpos.Marks, file: str, base_dir: Path,
     for m in misconceptions:
         if m not in KNOWN_MISCONCEPTIONS:
             raise ScenarioError(f"unknown misconception {m!r}", file)
+    misconceptions = Switched(misconceptions)  # every later `"id" in misconceptions` is checked against KNOWN
     c = _Checker(file, marks, misconceptions=misconceptions)
     top = c.mapping(data, (), "the scenario")
     if data is None:
@@ -639,6 +641,7 @@ def _trigger(c: _Checker, raw: dict, ttype: str, function: dict) -> dict:
                          "(ValidationException: Parameter ScheduleExpression is not valid.)") from None
         out["ScheduleExpression"] = expr
         out["Name"] = c.string(raw, "Name", p, "demo-rule")
+        out.update(_target_dlq(c, raw, p))
     elif ttype == "sns":
         out["TopicName"] = c.string(raw, "TopicName", p, "demo-topic")
         fp = raw.get("FilterPolicy")
@@ -657,6 +660,7 @@ def _trigger(c: _Checker, raw: dict, ttype: str, function: dict) -> dict:
         out["EventPattern"] = pattern
         out["EventBusName"] = c.string(raw, "EventBusName", p, "default")
         out["Name"] = c.string(raw, "Name", p, "demo-rule")
+        out.update(_target_dlq(c, raw, p))
     elif ttype == "sqs":
         out.update(_sqs(c, raw, p, function))
     elif ttype in STREAM_TYPES:
@@ -666,6 +670,29 @@ def _trigger(c: _Checker, raw: dict, ttype: str, function: dict) -> dict:
         out["TargetGroupArn"] = (f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/demo-tg/"
                                  "6d0ecf831eec9f09")
     return out
+
+
+def _target_dlq(c: _Checker, raw: dict, p: tuple) -> dict:
+    """The rule target's DeadLetterConfig (eventbridge.retry-layers, docs/emulator.md §5): a standard SQS queue
+    for events EventBridge cannot deliver. Only in the trace when the scenario sets it, so scenarios without
+    one keep their traces."""
+    if "DeadLetterConfig" not in raw:
+        return {}
+    dp = (*p, "DeadLetterConfig")
+    dlq = c.mapping(raw["DeadLetterConfig"], dp, "DeadLetterConfig")
+    c.unknown(dlq, {"Arn"}, dp, "DeadLetterConfig", {
+        "TargetArn": "TargetArn: the rule target's dead-letter queue is DeadLetterConfig: {Arn: ...}; "
+                     "TargetArn belongs to the function's own DeadLetterConfig"})
+    arn = dlq.get("Arn")
+    if arn is not None:
+        arn = c.destination(arn, (*dp, "Arn"), "Arn")
+        if arn_kind(arn) != "sqs":
+            raise c.fail((*dp, "Arn"), "Arn: an EventBridge dead-letter queue must be an SQS queue "
+                         "(sqs:NAME or an SQS queue ARN)")
+        if arn.endswith(".fifo"):
+            raise c.fail((*dp, "Arn"), "Arn: EventBridge dead-letter queues must be standard queues; a FIFO "
+                         "queue cannot be one")
+    return {"DeadLetterConfig": {"Arn": arn}}
 
 
 def _check_pattern(c: _Checker, pattern: dict, p: tuple) -> None:
@@ -771,7 +798,7 @@ def _sqs(c: _Checker, raw: dict, p: tuple, function: dict) -> dict:
                      f"Function timeout: {function['Timeout']} seconds)")
     effective_vt = vt
     if window > 0 and window + function["Timeout"] > vt:
-        effective_vt = window + function["Timeout"] + 30  # R7.2
+        effective_vt = window + function["Timeout"] + 30  # sqs.visibility-timeout
     out = {
         "Queue": {"QueueName": name, "FifoQueue": fifo, "VisibilityTimeout": vt, "DelaySeconds": delay,
                   "RedrivePolicy": redrive, "QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"},
@@ -1051,6 +1078,13 @@ def _add_input(c: _Checker, one: dict, seen: set, p: tuple, ttype: str, trigger:
             if not isinstance(item, dict):
                 raise c.fail((*p, "item"), "item: expected a mapping of attributes")
             one["item"] = item
+            old = one.get("old_item")
+            if old is not None:
+                # Ours: the item before a MODIFY (without it, the old image repeats `item`).
+                if one["event"] != "MODIFY":
+                    raise c.fail((*p, "old_item"), "old_item: only a MODIFY has an item before the change")
+                if not isinstance(old, dict):
+                    raise c.fail((*p, "old_item"), "old_item: expected a mapping of attributes")
     elif ttype == "alb":
         one["method"] = c.string(one, "method", p, "GET")
         path = c.string(one, "path", p, "/")
@@ -1122,7 +1156,7 @@ def lab_predicts_refusal(lab: Any) -> bool:
 
 
 def _check_permissions(c: _Checker, s: Scenario) -> None:
-    """MC-23 and the Decisions: with strict_permissions, refuse configurations AWS would refuse."""
+    """permissions.* (docs/emulator.md §8): with strict_permissions, refuse configurations AWS would refuse."""
     if not s.strict_permissions:
         return
     fn = s.function
@@ -1168,7 +1202,8 @@ def _check_permissions(c: _Checker, s: Scenario) -> None:
                              "the target cannot be registered (AccessDenied: elasticloadbalancing principal does not "
                              "have permission to invoke the function from target group demo-tg)")
             # An EventBridge rule (and an SNS subscription) is created anyway; each delivery then fails
-            # (FailedInvocations / delivery failures) and its events are dropped.
+            # (FailedInvocations / delivery failures): its events go to the rule target's DLQ if it has one
+            # (push.AsyncSource.accept), else they are dropped.
 
 
 def scenario_from_dict(data: dict, file: str = "<generated>", base_dir: Path | None = None,

@@ -17,14 +17,14 @@ from typing import Any
 from study.sim.config import MS, Scenario
 
 # At one instant: runs that end, visibility timeouts that expire, inputs that arrive, schedule firings,
-# then polls, batches and new runs (scenario-format.md). Ties keep scheduling order (the sequence number).
+# then polls, batches and new runs (docs/scenario-format.md). Ties keep scheduling order (the sequence number).
 P_END, P_VISIBLE, P_ARRIVE, P_FIRE, P_START = 0, 1, 2, 3, 4
 TIME_CAP_MS = 7 * 24 * 3600 * MS
 THROTTLE_CAP_S = 300
 
 
 def throttle_delay_s(k: int) -> int:
-    """MC-2: 1, 2, 4, ... seconds, capped at 300."""
+    """async.throttle-backoff: 1, 2, 4, ... seconds, capped at 300."""
     return min(THROTTLE_CAP_S, 2 ** k)
 
 
@@ -113,7 +113,7 @@ class InputState:
 class Engine:
     """Runs one scenario to its trace. Deterministic: same scenario and seed, same bytes."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, handler_factory: Callable | None = None):
         self.s = scenario
         self.ids = Ids(scenario.seed)
         self.mis = scenario.misconceptions
@@ -146,7 +146,8 @@ class Engine:
         if scenario.handler:
             from study.sim.handlers import RealHandler
 
-            self.handler = RealHandler(scenario, self)
+            # A caller may run the code elsewhere (study.challenges runs learner code in child processes).
+            self.handler = (handler_factory or RealHandler)(scenario, self)
         for item in scenario.inputs:
             self.inputs[item["id"]] = InputState()
 
@@ -290,7 +291,7 @@ class Engine:
         inv.status, inv.error, inv.response, inv.duration_ms = status, error, response, duration
         inv.reset = status == "timeout" or (error is not None and str(error.get("errorType", "")).startswith("Runtime."))
         inv.end = inv.start + duration
-        # MC-25: the aws profile bills ceil(init + invoke) on a cold start (whole ms already); exam bills invoke only.
+        # pricing.init-billing: the aws profile bills ceil(init + invoke) on a cold start (whole ms already); exam bills invoke only.
         inv.init_billed_ms = inv.init_ms if cold and self.s.profile == "aws" else 0
         inv.billed_ms = max(1, duration + inv.init_billed_ms)
         env.needs_init = False
@@ -308,6 +309,8 @@ class Engine:
         duration = b.duration_ms + b.duration_per_record_ms * len(inv.inputs)
         if self.handler is not None:
             status, error, response = self.handler.call(inv)
+            if status == "timeout":  # real code that ran out of (wall) time: a timeout, worded below
+                duration = self.timeout_ms + 1
             return status, error, response, duration
         throws = b.fail == "always" or inv.attempt in b.fail_attempts and self.s.type in (
             "sync", "async", "alb", "s3", "sns", "eventbridge", "schedule")

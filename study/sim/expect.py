@@ -76,7 +76,7 @@ def _short_form(x: Any) -> Any:
 
 
 def matches(expected: Any, actual: Any, where: str = "") -> list[str]:
-    """Recursive subset match (scenario-format.md): the differences, empty when it matches."""
+    """Recursive subset match (docs/scenario-format.md): the differences, empty when it matches."""
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return [f"{where or '.'}: expected a mapping, got {actual!r}"]

@@ -1,4 +1,4 @@
-"""Real Python handlers (`function.handler: file.py:function`): the real event, a context object (lambda-rules.md §11),
+"""Real Python handlers (`function.handler: file.py:function`): the real event, a context object (context.object),
 AWS's environment variables, and a fresh module per execution environment so globals survive only warm starts."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from study.sim.config import ACCOUNT, REGION
 
 
 class LambdaContext:
-    """The context object a Python handler receives (MC-21)."""
+    """The context object a Python handler receives (context.object)."""
 
     def __init__(self, engine, inv, env):
         fn = engine.s.function

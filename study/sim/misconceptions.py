@@ -2,6 +2,11 @@
 
 Each id is also a misconception id in content/rules.yaml (with `emulator: true`). Switching one on may bypass
 validation (an SQS mapping that bisects, four async retries), because the point is to play the wrong belief out.
+
+KNOWN is a registry, not a list of strings to hope for: `Switched`, the set a run carries, refuses to hold an id
+that is not in it and to answer `"id" in switched` for one either, so a misspelt check in the emulator fails the
+first time it is reached instead of silently never firing (tests/test_misconceptions.py also checks every such
+check in the code without running it).
 """
 
 KNOWN: dict[str, str] = {
@@ -28,4 +33,31 @@ KNOWN: dict[str, str] = {
     "no-free-tier": "there is no free tier for requests or duration",
     "every-invoke-cold": "every invocation is a cold start",
     "sqs-destination": "an SQS mapping sends failed messages to an on-failure destination",
+    "reserved-caps-pollers": "reserved concurrency caps the SQS pollers, so an SQS mapping is never throttled",
 }
+
+
+class UnknownMisconception(LookupError):
+    """An id the registry does not hold: a typo in a check, a scenario, a template or content/rules.yaml."""
+
+
+def _known(mid: object) -> str:
+    if mid not in KNOWN:
+        raise UnknownMisconception(f"{mid!r} is not a misconception the emulator knows (study/sim/misconceptions.py)")
+    return mid  # type: ignore[return-value]
+
+
+class Switched(frozenset):
+    """The misconceptions switched on for one run: only registered ids go in, and only registered ids may be
+    asked about."""
+
+    __slots__ = ()
+
+    def __new__(cls, ids=()):
+        return super().__new__(cls, (_known(m) for m in ids))
+
+    def __contains__(self, mid: object) -> bool:
+        return frozenset.__contains__(self, _known(mid))
+
+
+NONE = Switched()

@@ -1,4 +1,4 @@
-"""Event payloads and destination records, shaped exactly as AWS sends them (lambda-rules.md §4.3, §6, §7, §8, §9)."""
+"""Event payloads and destination records, shaped exactly as AWS sends them (docs/emulator.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def b64(text: str) -> str:
 # -- async destination records --------------------------------------------------------------------------------
 
 def invocation_record(engine, request_id: str, condition: str, count: int, payload: Any, last=None) -> dict:
-    """The record an async invocation sends to a destination (§4.3); `last` is the last run, if any (MC-5, MC-5b)."""
+    """The record an async invocation sends to a destination (destinations.record-shape); `last` is the last run, if any."""
     record: dict[str, Any] = {
         "version": "1.0",
         "timestamp": engine.iso(),
@@ -62,9 +62,30 @@ def eventbridge_wrap(engine, record: dict, bus_arn: str, success: bool, key: str
 
 # -- S3 ---------------------------------------------------------------------------------------------------------
 
+def s3_event_key(key: str) -> str:
+    """A key as S3 writes it into `s3.object.key`: form-encoded, a space as `+`, other special characters
+    percent-encoded (s3.event-shape). Filters are matched against this form (s3.filters)."""
+    return quote_plus(key, safe="/")
+
+
+def s3_filter_unencoded(value: str) -> str:
+    """The characters of a filter value that AWS wants written URL-encoded (a raw space, `#`, `&`, ...), each
+    once; `+` and `%` are already the encoded form. Such a filter never matches the keys it seems to name."""
+    out = ""
+    for ch in value:
+        if ch not in "+%" and ch not in out and s3_event_key(ch) != ch:
+            out += ch
+    return out
+
+
+def s3_filter_encoded(value: str) -> str:
+    """A filter value as AWS wants it written: a space as `+`, other special characters percent-encoded."""
+    return "".join(ch if ch in "+%" else s3_event_key(ch) for ch in value)
+
+
 def s3_record(engine, item: dict, trigger: dict, event_name: str, sequencer: str) -> dict:
     key = item["key"]
-    obj: dict[str, Any] = {"key": quote_plus(key, safe="/")}
+    obj: dict[str, Any] = {"key": s3_event_key(key)}
     if not event_name.startswith("ObjectRemoved"):
         obj["size"] = item["size"]
         obj["eTag"] = md5(f"{key}|{item['size']}|{item['id']}")
@@ -128,7 +149,7 @@ def sns_event(engine, item: dict, trigger: dict) -> dict:
 
 
 def sns_filter_passes(policy: dict | None, attributes: dict) -> bool:
-    """MC-34: every key of the policy is among the attributes with one of the listed values."""
+    """sns.async: every key of the policy is among the attributes with one of the listed values."""
     if not policy:
         return True
     for key, allowed in policy.items():
@@ -157,6 +178,30 @@ def eventbridge_event(engine, item: dict, trigger: dict) -> dict:
     }
 
 
+def rule_arn(trigger: dict) -> str:
+    bus = trigger.get("EventBusName", "default")
+    name = trigger["Name"] if bus == "default" else f"{bus}/{trigger['Name']}"
+    return f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{name}"
+
+
+def target_dlq_attributes(engine, trigger: dict) -> dict:
+    """The message attributes of an event EventBridge puts in a rule target's dead-letter queue because it may
+    not invoke the function. Names from AWS's EventBridge user guide, "Using dead-letter queues to process
+    undelivered events" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html): RULE_ARN,
+    TARGET_ARN, ERROR_CODE (NO_PERMISSIONS is among the codes it lists), ERROR_MESSAGE, RETRY_ATTEMPTS and
+    EXHAUSTED_RETRY_CONDITION. A permission error is never retried, so RETRY_ATTEMPTS is 0 and no retry
+    condition was exhausted: EXHAUSTED_RETRY_CONDITION is left out (the course's reading; the page does not say
+    what it holds then). The ERROR_MESSAGE wording is ours."""
+    return {
+        "RULE_ARN": rule_arn(trigger),
+        "TARGET_ARN": engine.fn_arn,
+        "ERROR_CODE": "NO_PERMISSIONS",
+        "ERROR_MESSAGE": "EventBridge is not allowed to invoke the function: its resource-based policy has no "
+                         "statement for events.amazonaws.com",
+        "RETRY_ATTEMPTS": "0",
+    }
+
+
 def scheduled_event(engine, trigger: dict, n: int) -> dict:
     return {
         "version": "0",
@@ -166,13 +211,13 @@ def scheduled_event(engine, trigger: dict, n: int) -> dict:
         "account": ACCOUNT,
         "time": engine.iso(ms_digits=False),
         "region": REGION,
-        "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{trigger['Name']}"],
+        "resources": [rule_arn(trigger)],
         "detail": {},
     }
 
 
 def pattern_matches(pattern: dict, event: dict) -> bool:
-    """MC-34: every field of the pattern matches; a list matches any of its values; {prefix} a string prefix."""
+    """eventbridge.event-pattern: every field of the pattern matches; a list matches any of its values; {prefix} a string prefix."""
     for key, want in pattern.items():
         if key not in event:
             return False
@@ -289,7 +334,8 @@ def dynamodb_record(engine, rec, trigger: dict) -> dict:
     if rec.event in ("INSERT", "MODIFY"):
         change["NewImage"] = image
     if rec.event in ("MODIFY", "REMOVE"):
-        change["OldImage"] = image
+        old = getattr(rec, "old_item", None)
+        change["OldImage"] = image if old is None else {k: to_attribute_value(v) for k, v in old.items()}
     change["SequenceNumber"] = rec.sequence_number
     change["SizeBytes"] = len(json.dumps(image)) + 16
     change["StreamViewType"] = "NEW_AND_OLD_IMAGES"
@@ -306,7 +352,7 @@ def dynamodb_record(engine, rec, trigger: dict) -> dict:
 
 def stream_failure_record(engine, ttype: str, trigger: dict, records: list, request_id: str, condition: str,
                           count: int, last=None) -> dict:
-    """§6.3: what an on-failure destination receives for a discarded (sub)batch: metadata, not the data."""
+    """stream.on-failure: what an on-failure destination receives for a discarded (sub)batch: metadata, not the data."""
     info = {
         "shardId": records[0].shard_id,
         "startSequenceNumber": records[0].sequence_number,
@@ -402,19 +448,37 @@ def _single(pairs, first_wins: bool) -> dict:
     return out
 
 
+ALB_NOT_NULL = ("headers", "isBase64Encoded")  # required by AWS's ELB guide; null is refused, absence is not
+
+
+def alb_invalid_reason(response: Any) -> str:
+    """Why ALB answers 502 (LambdaInvalidResponse) to this response: `headers` or `isBase64Encoded` present
+    with the value null (alb.response-format; absent keys are accepted, observed behaviour), else the
+    shape is wrong."""
+    if isinstance(response, dict) and _valid_status(response.get("statusCode")):
+        for key in ALB_NOT_NULL:
+            if key in response and response[key] is None:
+                return f"The response's {key} is null"
+    return "The response is not a JSON object with an integer statusCode"
+
+
+def _valid_status(status: Any) -> bool:
+    return not isinstance(status, bool) and isinstance(status, int) and 100 <= status <= 599
+
+
 def alb_response(response: Any, multi: bool) -> tuple[int, dict, str] | None:
     """What the client sees for a function's answer, or None when the answer is invalid (a 502)."""
     if not isinstance(response, dict):
         return None
     status = response.get("statusCode")
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+    if not _valid_status(status) or any(k in response and response[k] is None for k in ALB_NOT_NULL):
         return None
     if multi:
         raw = response.get("multiValueHeaders")
         headers = {k: list(v) if isinstance(v, list) else [v] for k, v in raw.items()} if isinstance(raw, dict) else {}
     else:
         raw = response.get("headers")
-        headers = {k: v for k, v in raw.items()} if isinstance(raw, dict) else {}  # MC-19: wrong field, no headers
+        headers = {k: v for k, v in raw.items()} if isinstance(raw, dict) else {}  # alb.response-format: wrong field, no headers
     body = response.get("body")
     if body is None:
         body = ""

@@ -1,9 +1,11 @@
-"""Lambda prices (x86, us-east-1) and the monthly free tier, as the project's Decisions fix them."""
+"""Lambda prices (x86, us-east-1) and the monthly free tier (docs/emulator.md §9)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from study.sim.misconceptions import NONE, Switched
 
 REQUEST_USD = 0.0000002  # $0.20 per million requests
 GB_SECOND_USD = 0.0000166667  # about $1.00 per 60,000 GB-s: AWS's real rate, in both profiles
@@ -12,11 +14,11 @@ FREE_REQUESTS = 1_000_000
 FREE_GB_SECONDS = 400_000
 
 
-def gb_second_price(misconceptions=frozenset()) -> float:
+def gb_second_price(misconceptions=NONE) -> float:
     return CHAPTER_GB_SECOND_USD if "chapter-duration-price" in misconceptions else GB_SECOND_USD
 
 
-def run_cost(requests: int, gb_seconds: float, profile: str = "exam", misconceptions=frozenset()) -> float:
+def run_cost(requests: int, gb_seconds: float, profile: str = "exam", misconceptions=NONE) -> float:
     """A scenario run's cost without the free tier (the trace's summary.cost_usd)."""
     return requests * REQUEST_USD + gb_seconds * gb_second_price(misconceptions)
 
@@ -43,8 +45,9 @@ class MonthlyCost:
         }
 
 
-def monthly_cost(memory_mb: int, duration_ms: float, requests: int, misconceptions=frozenset()) -> MonthlyCost:
-    """A month of `requests` invocations of `duration_ms` each at `memory_mb`, with the free tier (R15.2)."""
+def monthly_cost(memory_mb: int, duration_ms: float, requests: int, misconceptions=NONE) -> MonthlyCost:
+    """A month of `requests` invocations of `duration_ms` each at `memory_mb`, with the free tier (pricing.free-tier)."""
+    misconceptions = Switched(misconceptions)
     billed_ms = max(1, math.ceil(duration_ms - 1e-9))
     gb_seconds = requests * billed_ms / 1000 * memory_mb / 1024
     free_req = 0 if "no-free-tier" in misconceptions else FREE_REQUESTS

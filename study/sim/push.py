@@ -1,5 +1,5 @@
 """Push invocations: synchronous calls, ALB requests, and Lambda's async queue with its S3, SNS, EventBridge and
-schedule fronts (lambda-rules.md §3, §4, §8, §9, §10)."""
+schedule fronts (docs/emulator.md §3-§5)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from study.sim import payloads
 from study.sim.config import MS, S3_OPS, arn_kind
 from study.sim.engine import P_ARRIVE, P_FIRE, P_START, Engine, throttle_delay_s
 
-RETRY_DELAYS_S = (60, 120)  # MC-1: after the first and second failed attempts, from the end of the attempt
+RETRY_DELAYS_S = (60, 120)  # async.retry-schedule: after the first and second failed attempts, from the end of the attempt
 
 
 class Source:
@@ -33,7 +33,7 @@ class Source:
 
 
 class SyncSource(Source):
-    """RequestResponse: the caller waits; Lambda never retries (R3.1); 429 when throttled (R3.2)."""
+    """RequestResponse: the caller waits; Lambda never retries (sync.no-retry); 429 when throttled (sync.throttle-429)."""
 
     def arrive(self, item: dict) -> None:
         e = self.e
@@ -80,7 +80,7 @@ class SyncSource(Source):
 
 
 class AlbSource(SyncSource):
-    """ALB → Lambda: the request becomes an event; the answer or a 502 goes back to the client (§8)."""
+    """ALB → Lambda: the request becomes an event; the answer or a 502 goes back to the client (alb.*)."""
 
     def arrive(self, item: dict) -> None:
         e = self.e
@@ -103,8 +103,7 @@ class AlbSource(SyncSource):
         answer = payloads.alb_response(inv.response, multi) if inv.status == "success" else None
         if inv.status == "success" and answer is None:
             inv.status = "error"  # LambdaInvalidResponse: AWS treats it as a failed invocation
-            inv.error = {"errorType": "LambdaInvalidResponse",
-                         "errorMessage": "The response is not a JSON object with an integer statusCode"}
+            inv.error = {"errorType": "LambdaInvalidResponse", "errorMessage": payloads.alb_invalid_reason(inv.response)}
         if answer is None:
             if "alb-error-200" in e.mis:
                 e.http[iid] = {"input": iid, "status": 200, "headers": {}, "body": json.dumps(inv.error)}
@@ -164,6 +163,7 @@ class AsyncSource(Source):
         self.dlq = self.s.function["DeadLetterConfig"]["TargetArn"]
         # With strict permissions, an EventBridge rule or SNS subscription exists but cannot invoke the function.
         self.permitted = self.t.get("permitted", True)
+        self.target_dlq = (self.t.get("DeadLetterConfig") or {}).get("Arn")  # an EventBridge rule target's DLQ
 
     def arrive(self, item: dict) -> None:
         e = self.e
@@ -173,13 +173,19 @@ class AsyncSource(Source):
     def accept(self, ids: list[str], payload: Any, key: str) -> None:
         e = self.e
         if not self.permitted:
-            e.tl("discard", "permissions.resource-policy", inputs=list(ids), reason="FailedInvocations")
+            # A permission error is not retried: EventBridge sends the event straight to the rule target's DLQ
+            # if there is one (eventbridge.retry-layers), else it is lost.
+            if self.target_dlq:
+                e.deliver("target_dlq", self.target_dlq, list(ids), payload,
+                          payloads.target_dlq_attributes(e, self.t), rule="eventbridge.target-dlq")
+            else:
+                e.tl("discard", "permissions.resource-policy", inputs=list(ids), reason="FailedInvocations")
             for iid in ids:
-                e.settle(iid, "dropped")
+                e.settle(iid, "dead_lettered" if self.target_dlq else "dropped")
             return
         item = AsyncItem(ids, payload, e.now, e.ids.uuid("request", key), key)
         if e.reserved == 0:
-            # MC-33: straight to the failure targets, nothing runs; the refused call counts as a throttle.
+            # async.reserved-zero: straight to the failure targets, nothing runs; the refused call counts as a throttle.
             e.throttles += 1
             e.tl("throttle", "async.reserved-zero", inputs=list(ids))
             self.fail(item, "RetriesExhausted", error_code=429)
@@ -188,7 +194,7 @@ class AsyncSource(Source):
 
     def attempt(self, item: AsyncItem) -> None:
         e = self.e
-        if e.now - item.accepted > self.max_age_ms:  # MC-4, checked when the attempt is due (MC-32)
+        if e.now - item.accepted > self.max_age_ms:  # async.event-age, checked when the attempt is due
             e.tl("expire", "async.event-age", inputs=list(item.ids))
             self.fail(item, "EventAgeExceeded", error_code=429 if item.throttled and item.last is None else 200)
             return
@@ -265,7 +271,7 @@ class S3Source(AsyncSource):
         self._sequencer = 0
 
     def start(self) -> None:
-        # Coalescing (exam profile, D7/MC-20): same key, same instant, no versioning: only the last write notifies.
+        # Coalescing (exam profile, s3.coalescing): same key, same instant, no versioning: only the last write notifies.
         super().start()
         self.coalesced: set[str] = set()
         if self.s.profile == "exam" and not self.t["Versioning"]:
@@ -305,7 +311,9 @@ class S3Source(AsyncSource):
                 wanted = True
         if not wanted:
             return False
-        key = item["key"]
+        # Filters compare with the key as the event carries it, URL-encoded (s3.filters):
+        # AWS asks for filter values written that way, so a raw space in a filter never matches.
+        key = payloads.s3_event_key(item["key"])
         prefix, suffix = self.t["Filter"]["Prefix"], self.t["Filter"]["Suffix"]
         if "s3-filter-contains" in self.e.mis:
             return (not prefix or prefix in key) and (not suffix or suffix in key)

@@ -35,9 +35,12 @@ def source_for(engine: Engine):
     return StreamSource(engine)
 
 
-def simulate(scenario: Scenario) -> dict:
-    """The trace of one scenario (plain data, deterministic for a `behavior` scenario and its seed)."""
-    engine = Engine(scenario)
+def simulate(scenario: Scenario, handler_factory=None) -> dict:
+    """The trace of one scenario (plain data, deterministic for a `behavior` scenario and its seed).
+
+    `handler_factory(scenario, engine)` replaces the in-process runner of a `function.handler` (study.challenges
+    passes one that runs learner code in child processes)."""
+    engine = Engine(scenario, handler_factory)
     return engine.run(source_for(engine))
 
 

@@ -1,5 +1,11 @@
 """SQS event source mapping: long polling, batching window, visibility timeout, redrive, partial batch responses,
-FIFO group order and poller scaling (lambda-rules.md §7, MC-8, MC-16, MC-17, MC-26, MC-29)."""
+FIFO group order, poller scaling and throttled batches (docs/emulator.md §7).
+
+Reserved and account concurrency do not cap the pollers (rules.yaml `sqs.throttled-batch`): a poller receives a
+batch whatever the function's concurrency, and when the invoke is throttled it keeps the batch and retries on the
+1, 2, 4 ... s back-off until the messages' visibility timeout expires; then it drops the batch and the messages are
+received again, their receive count already raised.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,17 @@ from collections import deque
 
 from study.sim import payloads
 from study.sim.config import MS
-from study.sim.engine import P_START, P_VISIBLE, Engine
+from study.sim.engine import P_START, P_VISIBLE, Engine, throttle_delay_s
 from study.sim.push import Source
 
-SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): MC-29
+SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): sqs.scaling
 INITIAL_POLLERS = 5
 
 
 class Message:
     __slots__ = ("iid", "order", "message_id", "receipt_handle", "body", "group", "dedup_id", "sent_ms",
                  "receive_count", "first_receive_ms", "state", "attributes", "sequence_number", "queue_arn",
-                 "visible_at", "token")
+                 "visible_at", "token", "held")
 
     def __init__(self, iid: str, order: int):
         self.iid = iid
@@ -27,6 +33,19 @@ class Message:
         self.receive_count = 0
         self.first_receive_ms = None
         self.token = 0
+        self.held = None  # the throttled batch a poller holds this message in, if any
+
+
+class HeldBatch:
+    """A received batch whose invoke was throttled: the poller keeps it and retries until its messages reappear."""
+
+    __slots__ = ("messages", "throttle_k", "dropped", "shrunk")
+
+    def __init__(self, messages: list[Message]):
+        self.messages = messages
+        self.throttle_k = 0
+        self.dropped = False
+        self.shrunk = False
 
 
 class SqsSource(Source):
@@ -42,7 +61,7 @@ class SqsSource(Source):
         self.max_concurrency = self.t["ScalingConfig"]["MaximumConcurrency"]
         self.rate, self.cap = SCALING[self.s.profile]
         self.messages: dict[str, Message] = {}
-        self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (MC-17)
+        self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (sqs.batching)
         self.groups: dict[str, deque[Message]] = {}  # FIFO: each group's undeleted messages, in order
         self.inflight_batches = 0
         self.n_visible = 0
@@ -88,6 +107,8 @@ class SqsSource(Source):
     def become_visible(self, msg: Message, token: int) -> None:
         if msg.token != token or msg.state not in ("delayed", "inflight"):
             return
+        if msg.held is not None:
+            self._drop_held(msg.held)
         self.e.tl("visible", "sqs.visibility-timeout", input=msg.iid, receive_count=msg.receive_count)
         self._make_visible(msg)
 
@@ -128,8 +149,10 @@ class SqsSource(Source):
         return n
 
     def _free(self) -> int:
-        e = self.e
-        return min(self.pollers() - self.inflight_batches, e.limit - e.running)
+        """Pollers not holding a batch. The function's concurrency is not looked at (rules.yaml `sqs.throttled-batch`)."""
+        if "reserved-caps-pollers" in self.e.mis:
+            return min(self.pollers() - self.inflight_batches, self.e.limit - self.e.running)
+        return self.pollers() - self.inflight_batches
 
     def poll(self) -> None:
         e = self.e
@@ -137,7 +160,7 @@ class SqsSource(Source):
         while True:
             if self.window_ms:
                 # With a batching window the poller receives messages as they come (their visibility timeout runs
-                # from that receive) and invokes when the window closes or the batch is full (R5.4, R7.1).
+                # from that receive) and invokes when the window closes or the batch is full (esm.batching).
                 if self.window_close is None:
                     if self._free() <= 0 or self._available_count() == 0:
                         break
@@ -201,7 +224,7 @@ class SqsSource(Source):
                 if self._receive(msg):
                     batch.append(msg)
             return batch
-        # MC-26: one group per batch; the group whose oldest visible message was sent first.
+        # sqs.fifo-order: one group per batch; the group whose oldest visible message was sent first.
         ready = [(g[0].order, name) for name, g in self.groups.items() if self._group_head(g) is not None]
         if not ready:
             return batch
@@ -215,7 +238,7 @@ class SqsSource(Source):
         return batch
 
     def _receive(self, msg: Message) -> bool:
-        """Receive one message: count it, hide it, or redrive it to the queue's DLQ (MC-16)."""
+        """Receive one message: count it, hide it, or redrive it to the queue's DLQ (sqs.redrive)."""
         e = self.e
         limit = self.redrive["maxReceiveCount"] if self.redrive else None
         if limit is not None and "redrive-extra-receive" in e.mis:
@@ -250,6 +273,16 @@ class SqsSource(Source):
         msg.token += 1
         self._drop_from_group(msg)
         self.e.settle(msg.iid, final)
+        held = msg.held
+        if held is not None:
+            # A run that started late let the message reappear and be received again into a throttled batch;
+            # the first run's delete removes it, and the held batch goes on without it (the course's model).
+            msg.held = None
+            held.messages = [m for m in held.messages if m is not msg]
+            held.shrunk = True
+            if not held.messages:
+                held.dropped = True
+                self.inflight_batches -= 1
 
     def _drop_from_group(self, msg: Message) -> None:
         if self.fifo:
@@ -269,8 +302,50 @@ class SqsSource(Source):
         rid = e.ids.uuid("request", key, attempt)
         by_message_id = {m.message_id: m for m in batch}
         self.inflight_batches += 1
-        e.start_run(ids, event, attempt, rid, lambda inv: self._ended(batch, by_message_id, inv),
-                    item_id=lambda iid: self.messages[iid].message_id if iid in self.messages else iid)
+        if not e.can_run():
+            self._throttled(HeldBatch(batch), event, attempt, rid, by_message_id)
+            return
+        self._start(batch, event, attempt, rid, by_message_id)
+
+    def _start(self, batch: list[Message], event: dict, attempt: int, rid: str, by_message_id: dict) -> None:
+        self.e.start_run([m.iid for m in batch], event, attempt, rid,
+                         lambda inv: self._ended(batch, by_message_id, inv),
+                         item_id=lambda iid: self.messages[iid].message_id if iid in self.messages else iid)
+
+    # -- throttled batches -----------------------------------------------------------------------------------
+
+    def _throttled(self, held: HeldBatch, event: dict, attempt: int, rid: str, by_message_id: dict) -> None:
+        """The invoke was refused for concurrency: keep the batch and retry after 1, 2, 4 ... s (`sqs.throttled-batch`)."""
+        e = self.e
+        e.throttles += 1
+        delay = throttle_delay_s(held.throttle_k)
+        held.throttle_k += 1
+        for m in held.messages:
+            m.held = held
+        e.tl("throttle", "sqs.throttled-batch", inputs=[m.iid for m in held.messages], retry_in=delay)
+        e.at(e.now + delay * MS, P_START, self._retry_held, held, event, attempt, rid, by_message_id)
+
+    def _retry_held(self, held: HeldBatch, event: dict, attempt: int, rid: str, by_message_id: dict) -> None:
+        if held.dropped:
+            return
+        if held.shrunk:
+            # An earlier run of some of these messages deleted them meanwhile: invoke with the rest.
+            event = {"Records": [payloads.sqs_record(self.e, m, self.t) for m in held.messages]}
+            by_message_id = {m.message_id: m for m in held.messages}
+        if not self.e.can_run():
+            self._throttled(held, event, attempt, rid, by_message_id)
+            return
+        for m in held.messages:
+            m.held = None
+        self._start(held.messages, event, attempt, rid, by_message_id)
+
+    def _drop_held(self, held: HeldBatch) -> None:
+        """A held batch's visibility timeout expired before it ran: the poller lets it go and polls again."""
+        held.dropped = True
+        self.inflight_batches -= 1
+        for m in held.messages:
+            m.held = None
+        self.e.tl("drop_batch", "sqs.throttled-batch", inputs=[m.iid for m in held.messages])
 
     def _ended(self, batch: list[Message], by_id: dict, inv) -> None:
         e = self.e
@@ -300,7 +375,12 @@ class SqsSource(Source):
             self.request_poll()
             return
         keep = {m.iid for m in failed}
-        deleted = [m for m in batch if m.iid not in keep]
+        # A run that started late (after throttles) can outlast the visibility timeout: a message already
+        # deleted or moved to the DLQ meanwhile keeps that fate.
+        gone = [m for m in batch if m.state in ("deleted", "redriven")]
+        if gone:
+            failed = [m for m in failed if m not in gone]
+        deleted = [m for m in batch if m.iid not in keep and m not in gone]
         for m in deleted:
             self._delete(m, "succeeded")
         if deleted:
@@ -314,7 +394,7 @@ class SqsSource(Source):
         self.request_poll()
 
     def _partial(self, inv, by_id: dict) -> list[Message] | None:
-        """R7.9: the messages a partial batch response names, [] for complete success, None when invalid."""
+        """sqs.partial-batch: the messages a partial batch response names, [] for complete success, None when invalid."""
         resp = inv.response
         if resp is None or resp == {} or resp == "":
             return []

@@ -1,5 +1,5 @@
 """Kinesis and DynamoDB stream mappings: per-shard order, whole-batch retries, bisect, retry and age limits,
-ParallelizationFactor, StartingPosition, partial batch responses, on-failure records (lambda-rules.md §6, MC-9..15, 31)."""
+ParallelizationFactor, StartingPosition, partial batch responses, on-failure records (docs/emulator.md §6)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from study.sim.push import Source
 
 class Record:
     __slots__ = ("iid", "shard", "shard_id", "sequence_number", "arrival_ms", "partition_key", "data", "event", "item",
-                 "input_id", "state")
+                 "old_item", "input_id", "state")
 
 
 class SubBatch:
-    """A (sub)batch as it now stands, with its retry counter (MC-12: halves start at 0; MC-14: partial carries)."""
+    """A (sub)batch as it now stands, with its retry counter (stream.bisect: halves start at 0; stream.partial-batch: carries)."""
 
     __slots__ = ("records", "retries", "last")
 
@@ -109,6 +109,7 @@ class StreamSource(Source):
         rec.data = item["data"] if isinstance(item["data"], str) else str(item["data"])
         rec.event = item.get("event")
         rec.item = item.get("item")
+        rec.old_item = item.get("old_item")
         rec.state = "unread"
         self.records[rec.iid] = rec
         shard.records.append(rec)
@@ -190,7 +191,7 @@ class StreamSource(Source):
     # -- resolving a batch -----------------------------------------------------------------------------------
 
     def step(self, job: Job) -> None:
-        """Handle the sub-batch on top of the job's stack: age checks, then invoke (MC-10, MC-9)."""
+        """Handle the sub-batch on top of the job's stack: age checks, then invoke (stream.record-age, esm.poller)."""
         e = self.e
         while job.stack:
             sub = job.stack[-1]
@@ -260,14 +261,14 @@ class StreamSource(Source):
                     job.stack.pop()
                     self.discard(job, rest, "RetryAttemptsExhausted", sub.retries + 1, inv)
                 else:
-                    job.stack[-1] = SubBatch(rest, sub.retries + 1, inv)  # MC-14
+                    job.stack[-1] = SubBatch(rest, sub.retries + 1, inv)  # stream.partial-batch
                     e.tl("retry_scheduled", "stream.partial-batch", shard=job.shard.id,
                          inputs=[r.iid for r in rest], attempt=sub.retries + 2)
                 self._continue(job)
                 return
         # A function error (or a response AWS treats as one).
         if self.bisect and len(records) > 1:
-            half = len(records) // 2  # MC-11
+            half = len(records) // 2  # stream.bisect
             start = sub.retries + 1 if "split-uses-retries" in e.mis else 0
             job.stack.pop()
             left, right = SubBatch(records[:half], start, inv), SubBatch(records[half:], start, inv)
@@ -289,11 +290,11 @@ class StreamSource(Source):
         self._continue(job)
 
     def _continue(self, job: Job) -> None:
-        # MC-9: the next try, or the next half, runs at once (after everything else ending at this instant).
+        # esm.poller: the next try, or the next half, runs at once (after everything else ending at this instant).
         self.e.at(self.e.now, P_START, self.step, job)
 
     def _partial(self, inv, records: list[Record]) -> int | None:
-        """R6.12: the index to checkpoint before (len for complete success), or None for an invalid response."""
+        """stream.partial-batch: the index to checkpoint before (len for complete success), or None for an invalid response."""
         resp = inv.response
         if resp is None or resp == {} or resp == "":
             return len(records)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-from study.content import lesson_for, load_lessons, load_rules
+from study.content import basis_words, lesson_for, load_lessons, load_rules
 
 
 def learn(section: str | None, console: Console | None = None) -> int:
@@ -33,8 +33,9 @@ def learn(section: str | None, console: Console | None = None) -> int:
     table = Table(title="Rules this lesson teaches", header_style="bold", show_lines=False)
     table.add_column("id")
     table.add_column("statement")
+    table.add_column("basis")
     for rid in lesson.rules:
         if rid in rules:
-            table.add_row(rid, rules[rid]["statement"])
+            table.add_row(rid, rules[rid]["statement"], basis_words(rules[rid]))
     console.print(table)
     return 0

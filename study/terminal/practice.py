@@ -57,7 +57,9 @@ def practice_quiz(store, n: int, section: str | None, console: Console, stream=N
     left = session.remaining()
     where = f" on section {section}" if section else ""
     console.print(f"[bold]Practice{where}[/]: {left.due} due, {left.new} new today, {left.learning} in learning. "
-                  "Answers are saved. Answer with a letter, letters like A,C, or a number; end of input stops.")
+                  "This is a saved practice session: answers go to your progress (`study quiz --seed N` runs a "
+                  "replayable quiz that saves nothing). Answer with a letter or 1-4, letters like A,C, or a number; "
+                  "end of input stops.")
     asked, right = run_practice(session, n, console, _Input(console, stream), rules)
     pct = f" ({100 * right // asked}%)" if asked else ""
     console.print(f"\n[bold]Score: {right}/{asked}[/]{pct}")
@@ -82,14 +84,15 @@ def run_practice(session, n: int, console: Console, reader, rules: dict) -> tupl
         shown = present(q, random.Random(f"practice:{session.seed}:{item.number}:{item.rule_id}"))
         reason = REASONS.get(item.reason, item.reason)
         if item.lookalike_of:
-            reason += f", a look-alike of {item.lookalike_of}"
+            reason += ", a look-alike of a rule you met"
         title = (rules.get(item.rule_id) or {}).get("title", "")
-        console.print(f"\n[bold]Item {asked + 1}/{n}[/]  [dim]section {q.section} · {item.rule_id} "
-                      f"({escape(str(title))}) · {reason}[/]")
+        # The section only: the rule under test is named after the answer, where it cannot give it away.
+        console.print(f"\n[bold]Item {asked + 1}/{n}[/]  [dim]section {q.section} · {reason}[/]")
         response = ask(shown, console, reader)
         if response is None:
             return asked, right
         fb = session.answer(item, response)
+        console.print(f"[dim]The rule: {item.rule_id} ({escape(str(title))})[/]")
         asked += 1
         right += fb.correct
         feedback(q, shown, response, fb.correct, console)

@@ -50,6 +50,12 @@ def questions_command(args) -> int:
 
     seed = getattr(args, "seed", 0) or 0
     questions = all_questions(seed=seed, section=section)
+    if getattr(args, "audit", False):
+        from study.quiz.audit import audit, render
+
+        sys.stdout.write(render(audit(questions), f"seed {seed}" + (f", section {section}" if section else ""),
+                                generation_report(seed).left_out))
+        return 0
     if getattr(args, "stats", False):
         stats = statistics(questions, generation_report(seed))
         if getattr(args, "json", False):
@@ -87,6 +93,9 @@ def statistics(questions: list, report=None) -> dict:
         "per_kind": dict(sorted(Counter(q.kind for q in questions).items())),
         "per_section": dict(sorted(Counter(q.section for q in questions).items(),
                                    key=lambda kv: [int(x) for x in kv[0].split(".")])),
+        # The chapter map counts the hand-written bank per section ("14 q"): the same figure, beside the total.
+        "per_section_bank": dict(sorted(Counter(q.section for q in questions if q.source == "bank").items(),
+                                        key=lambda kv: [int(x) for x in kv[0].split(".")])),
         "per_template": dict(sorted(Counter(q.template or f"bank {q.section}" for q in questions).items())),
         "per_rule": {rid: per_rule.get(rid, 0) for rid in rules},
         "rules_without_question": [rid for rid in rules if not per_rule.get(rid)],
@@ -104,11 +113,14 @@ def print_stats(stats: dict) -> None:
                 "simulation_templates", "fact_templates", "lab_questions", "emulator_runs", "cache_hits", "redraws"):
         if key in stats:
             w(f"{key.replace('_', ' '):28s} {stats[key]:>6}\n")
-    for title, key in (("per trigger type", "per_trigger"), ("per kind", "per_kind"), ("per section", "per_section"),
+    for title, key in (("per trigger type", "per_trigger"), ("per kind", "per_kind"),
+                       ("per section (all; the map's 'q' counts the hand-written bank)", "per_section"),
                        ("per template", "per_template"), ("per rule", "per_rule")):
         w(f"\n{title}\n")
+        bank = stats.get("per_section_bank", {}) if key == "per_section" else {}
         for name, n in stats[key].items():
-            w(f"  {name:44s} {n:>6}\n")
+            extra = f"   bank {bank.get(name, 0):>3}, generated {n - bank.get(name, 0):>4}" if bank else ""
+            w(f"  {name:44s} {n:>6}{extra}\n")
     missing = stats["rules_without_question"]
     w(f"\nrules without a question: {', '.join(missing) if missing else 'none'}\n")
 

@@ -99,7 +99,8 @@ def run_quiz(session: list, seed: int, console: Console, reader: _Input) -> tupl
     asked = right = 0
     for i, shown in enumerate(session, 1):
         q = shown.question
-        console.print(f"\n[bold]Question {i}/{len(session)}[/]  [dim]section {q.section} · {', '.join(q.rules)}[/]")
+        # The section only: the rules under test are named after the answer.
+        console.print(f"\n[bold]Question {i}/{len(session)}[/]  [dim]section {q.section}[/]")
         response = ask(shown, console, reader)
         if response is None:
             return asked, right
@@ -107,6 +108,7 @@ def run_quiz(session: list, seed: int, console: Console, reader: _Input) -> tupl
         ok = grade(q, response)
         right += ok
         feedback(q, shown, response, ok, console)
+        console.print(f"[dim]Rules: {escape(', '.join(q.rules))}[/]")
     return asked, right
 
 
@@ -120,7 +122,7 @@ def ask(shown, console: Console, reader: _Input):
         for label, o in shown.labelled():
             console.print(f"  {label}. {escape(o.text)}")
     hint = _numeric_hint(q) if q.kind == "numeric" else {
-        "single": "one letter", "multi": "all that apply, e.g. A,C", "order": "the letters in order, e.g. C,A,B"}[q.kind]
+        "single": "one letter, or 1-4", "multi": "the letters asked for, e.g. A,C (or 1,3)", "order": "the letters in order, e.g. C,A,B"}[q.kind]
     while True:
         raw = reader.ask(f"Your answer ({hint})")
         if raw is None:

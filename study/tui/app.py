@@ -38,6 +38,8 @@ class StudyApp(App):
         self.clock = clock
         self.labs = None  # list[LabEntry] once read
         self.question_counts: dict[str, int] = {}
+        self.challenges: list[tuple[str, str, str]] | None = None  # (id, section, title) once read
+        self.code_progress: dict[str, tuple[int, int]] = {}  # section -> (solved, challenges)
         self.progress: dict[str, float] = {}
         self.ready_callback: Callable[[], None] | None = None
         self.startup_ms: float | None = None
@@ -65,6 +67,7 @@ class StudyApp(App):
 
         labs = catalog.load_labs()
         counts = catalog.question_counts()
+        self.challenges = catalog.challenge_entries()
         self.call_from_thread(self._catalog_loaded, labs, counts)
 
     def _catalog_loaded(self, labs, counts) -> None:
@@ -112,6 +115,19 @@ class StudyApp(App):
         from study.tui.screens.lab import LabScreen
 
         self.push_screen(LabScreen(path, clock=self.clock))
+
+    def open_code(self, section: str | None = None) -> None:
+        """The coding challenges of a section (or all of them); Enter opens one in the Code screen."""
+        from study.tui.screens.code import ChallengesScreen
+
+        self.store  # noqa: B018 - opened here, on the UI thread
+        self.push_screen(ChallengesScreen(section))
+
+    def open_challenge(self, challenge_id: str) -> None:
+        from study.tui.screens.code import CodeScreen
+
+        self.store  # noqa: B018
+        self.push_screen(CodeScreen(challenge_id, clock=self.clock))
 
     def open_questions(self, section: str) -> None:
         from study.tui.screens.questions import QuestionsScreen
@@ -181,6 +197,11 @@ class StudyApp(App):
         yield SystemCommand("Practice", "Due rules first, then new ones; every option explained", self.open_practice)
         yield SystemCommand("Exam", "N questions in T minutes, scored by section and rule", self.open_exam)
         yield SystemCommand("Stats", "Mastery, reviews due, exam history, accuracy by rule", self.open_stats)
+        yield SystemCommand("Code: every challenge", "Write the handler; the emulator grades it",
+                            lambda: self.open_code(None))
+        for cid, section, title in self.challenges or []:
+            yield SystemCommand(f"Code {section} {title}", f"coding challenge · {cid}",
+                                lambda c=cid: self.open_challenge(c))
         from study.tui.screens.demo import playlist_titles
 
         yield SystemCommand("Demo: choose a playlist", "Instructor mode: scripted stops and cards for a room",
@@ -199,6 +220,12 @@ class StudyApp(App):
         for entry in self.labs or []:
             yield SystemCommand(f"Lab {entry.section or ''} {entry.title}", f"{entry.trigger} · {entry.path.name}",
                                 lambda p=entry.path: self.open_lab(p))
+        if type(screen).__name__ == "CodeScreen":
+            for action, name, help_text in (("run", "Run", "Grade the code on every scenario"),
+                                            ("watch", "Watch", "Play the graded run"),
+                                            ("solution", "Model solution", "After a first graded run"),
+                                            ("starter", "Starter again", "Put the starter back (ctrl+z undoes)")):
+                yield SystemCommand(f"This challenge: {name}", help_text, getattr(screen, f"action_{action}"))
         if type(screen).__name__ == "LabScreen":
             for tab, name in (("predict", "Predict"), ("watch", "Watch"), ("explain", "Explain"),
                               ("whatif", "What-if")):

@@ -112,3 +112,23 @@ def load_questions(section: str | None = None) -> dict[str, list[dict]]:
                 top = ".".join(str(q.get("section", "")).split(".")[:2])
                 out.setdefault(top, []).append(q)
     return out
+
+
+_CHALLENGE_FIELD = re.compile(r"^(id|section|title):\s*[\"']?(.*?)[\"']?\s*$", re.M)
+
+
+def challenge_entries() -> list[tuple[str, str, str]]:
+    """(id, section, title) of each coding challenge, read cheaply for the palette and the map (call from a
+    worker); the Code screen reads and validates the whole file."""
+    from study.challenges.model import challenge_files
+
+    out = []
+    for path in challenge_files():
+        try:
+            head = path.read_text(encoding="utf-8")[:800]
+        except (OSError, UnicodeDecodeError):
+            continue
+        fields = {m.group(1): m.group(2) for m in _CHALLENGE_FIELD.finditer(head)}
+        if "id" in fields:
+            out.append((fields["id"], fields.get("section", ""), fields.get("title", fields["id"])))
+    return sorted(out, key=lambda e: ([int(x) for x in e[1].split(".") if x.isdigit()], e[0]))

@@ -489,6 +489,7 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
     Setting("DeadLetterConfig.TargetArn", ("function", "DeadLetterConfig", "TargetArn"),
             (None, "sqs:lambda-dlq", "sns:lambda-dlq")),
     Setting("ResourcePolicy", ("function", "ResourcePolicy"), (None, "allow")),
+    Setting("DeadLetterConfig.Arn", ("trigger", "DeadLetterConfig", "Arn"), (None, "sqs:rule-dlq")),
     Setting("Role", ("function", "Role"), ("grant",)),
     Setting("DelaySeconds", ("trigger", "Queue", "DelaySeconds"), (0, 5, 10, 30, 60, 900)),
     Setting("MaximumRetryAttempts", ("trigger", "MaximumRetryAttempts"), (0, 1, 2)),
@@ -873,6 +874,9 @@ def describe_setup(lab: Lab) -> Setup:
     if dlq:
         used = "" if t in ASYNC_LIKE else " (not used: only async invokes use it)"
         failure.append(f"DLQ → {short_target(dlq)}{used}")
+    target_dlq = (trig.get("DeadLetterConfig") or {}).get("Arn")
+    if target_dlq:
+        failure.append(f"rule's DLQ → {short_target(target_dlq)} (events EventBridge cannot deliver)")
     rp = q.get("RedrivePolicy") if isinstance(q, dict) else None
     if rp:
         failure.append(f"queue redrive → {short_target(rp.get('deadLetterTargetArn', '?'))} after "
@@ -892,7 +896,7 @@ _HIDDEN = {"type", "effective_visibility_timeout", "permitted", "TargetGroupArn"
 def _flatten(prefix: str, value: Any, out: list[tuple[str, str]]) -> None:
     if isinstance(value, dict):
         for k, v in value.items():
-            if k in _HIDDEN or k.endswith("Arn") and k != "deadLetterTargetArn" and k != "TargetArn":
+            if k in _HIDDEN or k.endswith("Arn") and k not in ("deadLetterTargetArn", "TargetArn", "Arn"):
                 continue
             _flatten(f"{prefix}.{k}" if prefix else k, v, out)
         return

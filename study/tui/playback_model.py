@@ -227,6 +227,9 @@ class PlaybackModel:
         redrive = ((trig.get("Queue") or {}).get("RedrivePolicy") or {}).get("deadLetterTargetArn")
         if redrive:
             out.append((redrive, "redrive"))
+        target_dlq = (trig.get("DeadLetterConfig") or {}).get("Arn")
+        if target_dlq:
+            out.append((target_dlq, "target_dlq"))
         if self.trigger_type in ("sync", "alb"):
             out.append(("client", "http"))
         return out
@@ -293,7 +296,11 @@ class PlaybackModel:
                 s.counters[1] += 1
             new = {"success": SUCCEEDED, "error": FAILED, "timeout": FAILED}.get(status, ENDED)
             for iid in ids:
-                self._set(iid, new)
+                # An SQS run that started late (after throttles) can outlast the visibility timeout: a message
+                # redriven meanwhile stays in the DLQ whatever the run's outcome.
+                i = self.input_index.get(iid)
+                if i is None or s.st[i] != DEAD:
+                    self._set(iid, new)
             if self.trigger_type == "sync":
                 self._answer(ids)
         elif kind == "env_expire":
@@ -342,9 +349,13 @@ class PlaybackModel:
                     self._set(iid, SUCCEEDED if ok else FAILED)
             else:
                 s.counters[4] += 1
-                if delivery in ("dlq", "on_failure", "redrive"):
+                if delivery in ("dlq", "on_failure", "redrive", "target_dlq"):
                     for iid in ids:
                         self._set(iid, DEAD)
+        elif kind == "drop_batch":
+            # A poller gives up a throttled SQS batch: its retry countdown ends; a `visible` entry follows.
+            if ids:
+                s.retries.pop("|".join(ids), None)
         elif kind == "scale":
             s.pollers = int(e.get("pollers") or 0)
         s.pos += 1
@@ -511,6 +522,8 @@ def describe(e: dict) -> str:
         return f"[{who}] discarded ({e.get('reason')})"
     if kind == "scale":
         return f"pollers scale to {e.get('pollers')}"
+    if kind == "drop_batch":
+        return f"visibility timeout expired before the throttled batch [{who}] could run: the poller lets it go"
     return f"{kind} {who}".strip()
 
 

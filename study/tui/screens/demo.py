@@ -66,22 +66,6 @@ def find_playlist(name: str):
     return load_playlist(path)
 
 
-def why_text(source: str, misconceptions: dict) -> str:
-    """Where a card option comes from, in words for the room."""
-    if source == "truth":
-        return "✓ what the emulator does: the rule as AWS documents it"
-    if source == "lab option":
-        return "✗ another outcome this lab offers"
-    if source == "near number":
-        return "✗ a nearby number"
-    entry = misconceptions.get(source)
-    if entry:
-        return f"✗ the belief: {entry['belief']}\n→ {entry['correction']}\n[{source}]"
-    from study.sim.misconceptions import KNOWN
-
-    return f"✗ the belief that {KNOWN.get(source, source)} [{source}]"
-
-
 # -- what a worker prepares for one lab of the playlist ---------------------------------------------------------
 
 @dataclass
@@ -111,7 +95,6 @@ class ItemRun:
 def prepare_item(item) -> ItemRun:
     """Run the lab, place its stops, build its cards (pure work; called from a worker thread)."""
     from study import demo
-    from study.content import load_rules
     from study.tui import lab_model as lm
     from study.tui.playback_model import PlaybackModel
 
@@ -121,11 +104,7 @@ def prepare_item(item) -> ItemRun:
     model = PlaybackModel(trace) if trace is not None else None
     positions = [demo.stop_index(trace, s) for s in item.stops] if trace is not None else []
     cards = [demo.make_card(item.lab_path, s) for s in item.stops]
-    try:
-        misconceptions = load_rules().misconceptions
-    except Exception:  # the rules table is content; a broken one must not stop the demo
-        misconceptions = {}
-    whys = [[why_text(src, misconceptions) for src in card.sources] for card in cards]
+    whys = [demo.card_whys(card) for card in cards]
     return ItemRun(lab=lab, trace=trace, model=model, positions=positions, cards=cards, whys=whys,
                    setup=lm.describe_setup(lab), error=outcome.error, rows=outcome_rows(trace, outcome.error))
 
@@ -531,7 +510,11 @@ class DemoScreen(Screen):
         n = len(self.item.stops)
         where = f"Stop {self.stop + 1} of {n} · {run.lab.title} · {self.playlist.title}"
         self.card_open = True
-        self.app.push_screen(CardScreen(run.cards[self.stop], run.whys[self.stop], where), self._card_closed)
+        self.app.push_screen(self.card_screen(run.cards[self.stop], run.whys[self.stop], where), self._card_closed)
+
+    def card_screen(self, card, whys: list[str], where: str) -> CardScreen:
+        """The card shown at a stop (the live classroom puts the room's answers on it)."""
+        return CardScreen(card, whys, where)
 
     def _card_closed(self, _result=None) -> None:
         self.card_open = False
@@ -674,9 +657,10 @@ class DemoHelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
 
-    def __init__(self, whatif) -> None:
+    def __init__(self, whatif, extra: list[str] | None = None) -> None:
         super().__init__()
         self.whatif = whatif
+        self.extra = extra or []
 
     def compose(self) -> ComposeResult:
         key = whatif_key(self.whatif)
@@ -700,6 +684,7 @@ class DemoHelpScreen(ModalScreen[None]):
             "",
             "On a card: a-d mark the room's answer, r or space reveals, Esc closes.",
             "",
+            *self.extra,
             "Esc or ? closes this help.",
         ]
         with VerticalScroll():

@@ -4,6 +4,7 @@ submitted; time running out submits. The start page lists past attempts for revi
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from study.quiz.exam import verdict
 from study.tui.widgets.exam_navigator import ExamNavigator
 from study.tui.widgets.question_card import QuestionCard
 
@@ -39,7 +41,21 @@ def attempt_line(summary) -> str:
         return f"#{summary.id}  {started}  {summary.n} questions · not submitted (resume)"
     score = summary.score or 0.0
     late = " · time ran out" if summary.timed_out else ""
-    return f"#{summary.id}  {started}  {summary.correct}/{summary.n} ({score:.0%}) · a {summary.minutes:g}-minute exam{late}"
+    return (f"#{summary.id}  {started}  {summary.correct}/{summary.n} ({score:.0%}, {verdict(score)}) · "
+            f"a {summary.minutes:g}-minute exam{late}")
+
+
+def parse_sections(text: str) -> list[str] | None:
+    """'all' (or nothing) -> None; '6, 12 18.13' -> ['18.6', '18.12', '18.13']; ValueError with a clear message."""
+    from study.terminal.questions import normalise_section
+
+    words = [w for w in text.replace(",", " ").split() if w]
+    if not words or [w.lower() for w in words] == ["all"]:
+        return None
+    try:
+        return sorted({normalise_section(w) for w in words}, key=lambda s: int(s.split(".")[1]))
+    except ValueError as err:
+        raise ValueError(f"Sections: {str(err).removeprefix('--section ')}") from None
 
 
 class ConfirmSubmit(ModalScreen[bool]):
@@ -70,6 +86,7 @@ class ExamScreen(Screen):
     ExamScreen #exam-fields { height: 1; width: 1fr; }
     ExamScreen #exam-fields > Label { width: auto; }
     ExamScreen #exam-fields > Input { width: 8; background: $boost; }
+    ExamScreen #exam-fields > #exam-sections { width: 20; }
     ExamScreen #exam-hint { height: auto; margin: 1 0; }
     ExamScreen #exam-resume { height: auto; margin: 0 0 1 0; }
     ExamScreen #exam-history-heading { height: auto; }
@@ -108,19 +125,26 @@ class ExamScreen(Screen):
         self.open_attempt = None  # an ExamSummary not yet submitted
         self.timer = None
         self.starting = False
+        self.prepared = threading.Event()  # set once the question pool for the next exam is ready
+        self.pool: tuple[int, list] | None = None  # (seed, questions) prepared while the start page shows
+        self.sections: list[str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="λ")
         with VerticalScroll(id="exam-setup"):
             yield Static(
                 "[b]A practice exam.[/] Questions drawn across the sections; no feedback until you submit; "
-                "a multiple-answer question counts only when every choice is right. Time running out submits.",
+                "a multiple-answer question counts only when every choice is right. Time running out submits. "
+                "The result is also given on the real exam's scale: 100 to 1000, passing at 720.",
                 id="exam-intro")
             with Horizontal(id="exam-fields"):
                 yield Label("Questions ")
                 yield Input(str(self.n), id="exam-n", compact=True, type="integer")
                 yield Label("  Minutes ")
                 yield Input(f"{self.minutes:g}", id="exam-minutes", compact=True, type="number")
+                yield Label("  Sections ")
+                yield Input("all", id="exam-sections", compact=True,
+                            tooltip="all, or section numbers such as 6, 12, 18.13")
             yield Static("[dim]⏎ starts · Tab moves · past attempts below (⏎ opens one)[/]", id="exam-hint")
             yield Static("", id="exam-resume")
             yield Static("[b]Past attempts[/]", id="exam-history-heading")
@@ -135,6 +159,7 @@ class ExamScreen(Screen):
         self.title = "Exam"
         self.sub_title = "N questions in T minutes"
         self.query_one("#exam-run").display = False
+        self._prepare()
         self._fill_history()
         if self.open_attempt is not None:
             history = self.query_one("#exam-history", OptionList)
@@ -176,8 +201,22 @@ class ExamScreen(Screen):
 
         self.app.push_screen(ExamReviewScreen(exam_id))
 
+    @work(thread=True, exclusive=True, group="exam-prepare")
+    def _prepare(self) -> None:
+        """Draw the question pool while the learner reads the start page, so that Start does not wait for it."""
+        try:
+            seed = self.seed if self.seed is not None else int(self.app.store.now().timestamp())
+            questions = self.questions
+            if questions is None:
+                from study.quiz import all_questions
+
+                questions = all_questions(seed=seed)
+            self.pool = (seed, list(questions))
+        finally:
+            self.prepared.set()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id in ("exam-n", "exam-minutes"):
+        if event.input.id in ("exam-n", "exam-minutes", "exam-sections"):
             event.stop()
             self.start()
 
@@ -190,6 +229,11 @@ class ExamScreen(Screen):
             return None
         if not 1 <= n <= MAX_N or not 0 < minutes <= MAX_MINUTES:
             self.notify(f"Questions: 1 to {MAX_N}; minutes: more than 0, at most {MAX_MINUTES}.", severity="warning")
+            return None
+        try:
+            self.sections = parse_sections(self.query_one("#exam-sections", Input).value)
+        except ValueError as err:
+            self.notify(str(err), severity="warning")
             return None
         return n, minutes
 
@@ -210,13 +254,11 @@ class ExamScreen(Screen):
 
         store = self.app.store
         try:
-            seed = self.seed if self.seed is not None else int(store.now().timestamp())
-            questions = self.questions
-            if questions is None:
-                from study.quiz import all_questions
-
-                questions = all_questions(seed=seed)
-            session = ExamSession.start(store, questions, n=n, minutes=minutes, seed=seed)
+            self.prepared.wait()  # prepared on mount; only a very quick Start waits for it
+            if self.pool is None:
+                raise RuntimeError("the question pool could not be prepared")
+            seed, questions = self.pool
+            session = ExamSession.start(store, questions, n=n, minutes=minutes, seed=seed, sections=self.sections)
         except Exception as err:  # content or database trouble: say so, keep the app
             self.post_message(self.Failed(f"{type(err).__name__}: {err}"))
             return

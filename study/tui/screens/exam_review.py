@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
+from study.quiz.exam import verdict
 from study.tui.screens.practice import open_watch, right_answer_text, watchable
 from study.tui.widgets.question_card import QuestionCard, verdicts_for
 
@@ -41,14 +42,21 @@ def _section_title(section: str) -> str:
         return ""
 
 
-def score_tables(result, rules: dict) -> tuple[Table, Table]:
+def score_tables(result, rules: dict, recall: dict | None = None) -> tuple[Table, Table]:
+    """The score by section (with each section's chance of recall at the next review, from all practice, when
+    `recall` gives it) and by rule."""
     by_section = Table(title="By section", title_justify="left", expand=True, box=None, pad_edge=False)
     by_section.add_column("section", no_wrap=True)
     by_section.add_column("title", ratio=1, overflow="ellipsis", no_wrap=True)
     by_section.add_column("right", justify="right", no_wrap=True)
     by_section.add_column("", justify="right", no_wrap=True)
+    if recall is not None:
+        by_section.add_column("recall", justify="right", no_wrap=True)
     for section, tally in result.by_section.items():
-        by_section.add_row(section, _section_title(section), f"{tally.correct}/{tally.total}", _pct(tally))
+        row = [section, _section_title(section), f"{tally.correct}/{tally.total}", _pct(tally)]
+        if recall is not None:
+            row.append(f"{recall[section].mastery:.0%}" if section in recall else "")
+        by_section.add_row(*row)
     by_rule = Table(title="By rule", title_justify="left", expand=True, box=None, pad_edge=False)
     by_rule.add_column("rule", no_wrap=True)
     by_rule.add_column("title", ratio=1, overflow="ellipsis", no_wrap=True)
@@ -113,10 +121,14 @@ class ExamReviewScreen(Screen):
         took = (s.finished - s.started).total_seconds() / 60
         late = " [b $warning]Time ran out.[/]" if s.timed_out else ""
         self.query_one("#review-summary", Static).update(
-            f"[b]Score {result.correct}/{result.total} ({result.score:.0%})[/] in {took:.0f} of "
+            f"[b]Score {result.correct}/{result.total} ({result.score:.0%}) · scaled {verdict(result.score)}[/] in {took:.0f} of "
             f"{s.minutes:g} minutes.{late}\n[dim]2 lists every item: ⏎ opens one with every option explained.[/]\n")
         rules = _rules_table()
-        by_section, by_rule = score_tables(result, rules)
+        try:
+            recall = self.app.store.recall_by_section()
+        except Exception:  # the score still shows without it
+            recall = None
+        by_section, by_rule = score_tables(result, rules, recall)
         self.query_one("#review-by-section", Static).update(by_section)
         self.query_one("#review-by-rule", Static).update(by_rule)
         ol = self.query_one("#review-items", OptionList)

@@ -11,7 +11,8 @@ from textual.widgets import Footer, Header, Static
 from study.tui.catalog import SECTIONS, lesson_titles
 from study.tui.widgets.section_map import SectionMap
 
-WAYS_IN = ("Ways in: [b]⏎[/] Learn · [b]l[/] Lab · [b]q[/] Questions · [b]a[/] all labs · [b]ctrl+p[/] find\n"
+WAYS_IN = ("Ways in: [b]⏎[/] Learn · [b]l[/] Lab · [b]c[/] Code · [b]q[/] Questions · [b]a[/] all labs · "
+           "[b]ctrl+p[/] find\n"
            "Practise: [b]p[/] Practice (due first, then new) · [b]e[/] Exam (20 in 30 min) · [b]s[/] Stats")
 
 
@@ -19,6 +20,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("enter", "learn", "Learn"),
         Binding("l", "labs", "Labs"),
+        Binding("c", "code", "Code"),
         Binding("q", "questions", "Questions"),
         Binding("a", "all_labs", "All labs"),
         Binding("p", "practice", "Practice"),
@@ -56,12 +58,17 @@ class HomeScreen(Screen):
         self.run_worker(self._read_progress, thread=True, exclusive=True, group="home-progress")
 
     def _read_progress(self) -> None:
-        mastery = self.app.store.mastery_by_section()
+        mastery = self.app.store.recall_by_section()
         progress = {s: m.mastery for s, m in mastery.items() if m.reviewed}
-        self.app.call_from_thread(self._progress_read, progress)
+        try:
+            solved = {cid for cid, best in self.app.store.challenge_bests().items() if best[0]}
+        except Exception:  # the map must come up even if this part of the store cannot be read
+            solved = set()
+        self.app.call_from_thread(self._progress_read, progress, solved)
 
-    def _progress_read(self, progress: dict[str, float]) -> None:
+    def _progress_read(self, progress: dict[str, float], solved: set[str] | None = None) -> None:
         self.app.progress = progress
+        self.app.code_solved = solved or set()
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
@@ -71,7 +78,13 @@ class HomeScreen(Screen):
         questions = getattr(app, "question_counts", None) or {}
         progress = getattr(app, "progress", None) or {}
         per_section = {s: sum(1 for e in labs if e.top_section == s) for s in SECTIONS}
-        self.query_one(SectionMap).set_counts(per_section, questions, progress)
+        solved = getattr(app, "code_solved", None) or set()
+        code: dict[str, tuple[int, int]] = {}
+        for cid, section, _title in getattr(app, "challenges", None) or []:
+            top = ".".join(section.split(".")[:2])
+            done, n = code.get(top, (0, 0))
+            code[top] = (done + (cid in solved), n + 1)
+        self.query_one(SectionMap).set_counts(per_section, questions, progress, code)
 
     @property
     def section(self) -> str:
@@ -85,6 +98,9 @@ class HomeScreen(Screen):
 
     def action_labs(self) -> None:
         self.app.open_labs(self.section)
+
+    def action_code(self) -> None:
+        self.app.open_code(self.section)
 
     def action_all_labs(self) -> None:
         self.app.open_labs(None)

@@ -127,14 +127,18 @@ class LabScreen(Screen):
         model = PlaybackModel(outcome.trace) if outcome.trace is not None else None
         predictions = lab.predictions or lm.generic_predictions(lab, outcome)
         rule_table: dict[str, tuple[str, str]] = {}
+        basis: dict[str, str] = {}
         try:
-            from study.content import load_rules
+            from study.content import basis_words, load_rules
 
             for rid, r in load_rules().rules.items():
                 rule_table[rid] = (" ".join(str(r["statement"]).split()), str(r["section"]))
+                basis[rid] = basis_words(r)
         except ScenarioError:  # the rules table is content; a broken one must not stop the lab
             rule_table = {}
-        rules = [(rid, *rule_table[rid]) for rid in lm.lab_rules(lab, outcome) if rid in rule_table]
+        # The lab's rule list says what each rule rests on: AWS's documentation or the course's model.
+        rules = [(rid, f"{rule_table[rid][0]} ({basis[rid]})" if basis.get(rid) else rule_table[rid][0],
+                  rule_table[rid][1]) for rid in lm.lab_rules(lab, outcome) if rid in rule_table]
         self.post_message(self.Ready(Loaded(lab, outcome, model, predictions, rules, rule_table)))
 
     def on_lab_screen_failed(self, message: Failed) -> None:

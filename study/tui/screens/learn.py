@@ -13,6 +13,7 @@ from study.tui.catalog import SECTIONS
 class LearnScreen(Screen):
     BINDINGS = [
         Binding("l", "labs", "Labs"),
+        Binding("c", "code", "Code"),
         Binding("q", "questions", "Questions"),
         Binding("n", "next(1)", "Next section"),
         Binding("p", "next(-1)", "Previous"),
@@ -50,7 +51,10 @@ class LearnScreen(Screen):
         self.sub_title = "lesson"
         labs = [e for e in (getattr(self.app, "labs", None) or []) if e.top_section == section]
         counts = getattr(self.app, "question_counts", None) or {}
-        links = (f"[b]l[/] {len(labs)} lab{'s' if len(labs) != 1 else ''} · [b]q[/] {counts.get(section, 0)} "
+        code = sum(1 for _c, s, _t in (getattr(self.app, "challenges", None) or [])
+                   if ".".join(s.split(".")[:2]) == section)
+        links = (f"[b]l[/] {len(labs)} lab{'s' if len(labs) != 1 else ''} · [b]c[/] {code} coding "
+                 f"challenge{'s' if code != 1 else ''} · [b]q[/] {counts.get(section, 0)} "
                  f"questions · [b]n[/]/[b]p[/] next/previous section · [b]t[/] contents")
         self.query_one("#learn-links", Static).update(links)
         body = lesson.body if lesson else f"# {section}\n\nNo lesson for this section yet."
@@ -71,6 +75,9 @@ class LearnScreen(Screen):
 
     def action_labs(self) -> None:
         self.app.open_labs(self.section)
+
+    def action_code(self) -> None:
+        self.app.open_code(self.section)
 
     def action_questions(self) -> None:
         self.app.open_questions(self.section)

@@ -197,11 +197,12 @@ class PracticeScreen(Screen):
             self._finished()
             return
         item = message.item
+        # The section, not the rule: naming the rule under test would answer many items (the rule is named
+        # in the feedback, after the answer).
         reason = REASONS.get(item.reason, item.reason)
         if item.lookalike_of:
-            reason += f" · a look-alike of {escape(item.lookalike_of)}: tell them apart"
-        meta = (f"[b]{item.number}.[/] {escape(rule_name(self.rules, item.rule_id))} · {reason} · "
-                f"§{escape(str(qattr(item.question, 'section', '')))}")
+            reason += " · a look-alike of a rule you met: tell them apart"
+        meta = f"[b]{item.number}.[/] {reason} · §{escape(str(qattr(item.question, 'section', '')))}"
         card.display = True
         card.load(item.question, order=shown_order(item.question, f"{self.session.seed}:{item.number}:{item.rule_id}"),
                   meta=meta)

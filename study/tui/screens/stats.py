@@ -46,7 +46,7 @@ def gather(store) -> StatsData:
     rules = load_rules().rules
     now = store.now()
     return StatsData(
-        retention=store.desired_retention, mastery=store.mastery_by_section(rules, now),
+        retention=store.desired_retention, mastery=store.recall_by_section(rules, now),
         states=store.rule_states(rules, now), forecast=store.forecast(now=now), history=store.exam_history(),
         accuracy=store.accuracy_by_rule(), rules=rules, titles={s: section_title(s) for s in SECTIONS}, now=now,
         answers=store.answer_count())
@@ -68,6 +68,21 @@ def accuracy_table(data: StatsData) -> Table:
     return table
 
 
+def code_table(rows: list) -> Table | str:
+    """Coding challenges and the best graded run of each (solved first)."""
+    if not rows:
+        return "No coding challenges found."
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    table.add_column("", no_wrap=True)
+    table.add_column("section", no_wrap=True)
+    table.add_column("challenge")
+    table.add_column("best", justify="right", no_wrap=True)
+    for _cid, section, title, best in sorted(rows, key=lambda r: (not (r[3] and r[3][0]), r[3] is None)):
+        mark = "✓" if best and best[0] else ("·" if best is None else "✗")
+        table.add_row(mark, section, title, "not tried" if best is None else f"{best[1]}/{best[2]} checks")
+    return table
+
+
 class StatsScreen(Screen):
     DEFAULT_CSS = """
     StatsScreen #stats-retention { height: 1; padding: 0 1; background: $panel; }
@@ -84,6 +99,7 @@ class StatsScreen(Screen):
         Binding("3", "tab('due')", "Due"),
         Binding("4", "tab('exams')", "Exams"),
         Binding("5", "tab('accuracy')", "Accuracy"),
+        Binding("6", "tab('code')", "Code"),
         Binding("plus,equals_sign", "retention(1)", "Retention +", key_display="+"),
         Binding("minus", "retention(-1)", "Retention −", key_display="-"),
         Binding("escape", "back", "Back"),
@@ -122,6 +138,9 @@ class StatsScreen(Screen):
             with TabPane("5 Accuracy", id="accuracy"):
                 with VerticalScroll(id="stats-accuracy-scroll"):
                     yield Static("", id="stats-accuracy")
+            with TabPane("6 Code", id="code"):
+                with VerticalScroll(id="stats-code-scroll"):
+                    yield Static("", id="stats-code")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -137,6 +156,11 @@ class StatsScreen(Screen):
     def load(self) -> None:
         try:
             data = gather(self.app.store)
+            from study.tui.catalog import challenge_entries
+
+            bests = self.app.store.challenge_bests()
+            data.code_solved = sum(1 for b in bests.values() if b[0])  # coding challenges (study code)
+            data.code_rows = [(cid, section, title, bests.get(cid)) for cid, section, title in challenge_entries()]
         except Exception as err:  # a broken rules file or database must not take the app down
             self.post_message(self.Failed(f"{type(err).__name__}: {err}"))
             return
@@ -167,6 +191,7 @@ class StatsScreen(Screen):
         empty = self.query_one("#stats-exams-empty", Static)
         empty.update("No exams yet: e on the map starts one.")
         empty.display = not data.history
+        self.query_one("#stats-code", Static).update(code_table(getattr(data, "code_rows", [])))
         accuracy = self.query_one("#stats-accuracy", Static)
         accuracy.update(accuracy_table(data) if data.accuracy else "No answers yet: p on the map starts practice.")
 
@@ -176,14 +201,16 @@ class StatsScreen(Screen):
             return
         self.query_one("#stats-retention", Static).update(
             f"desired retention [b]{data.retention:.0%}[/] [dim](+/- changes it, 70–99%)[/] · "
-            f"{data.answers} answers · {len(data.history)} exams")
+            f"{data.answers} answers · {len(data.history)} exams · "
+            f"{getattr(data, 'code_solved', 0)} coding challenge{'s' if getattr(data, 'code_solved', 0) != 1 else ''} "
+            "solved")
 
     # -- actions -----------------------------------------------------------------------------------------------
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         focus = {"grid": "#stats-grid", "exams": "#stats-exams", "mastery": "#stats-mastery-scroll",
-                 "accuracy": "#stats-accuracy-scroll"}.get(tab)
+                 "accuracy": "#stats-accuracy-scroll", "code": "#stats-code-scroll"}.get(tab)
         if focus:
             self.query_one(focus).focus()
 

@@ -47,6 +47,7 @@ class SectionMap(Widget, can_focus=True):
         self.labs: dict[str, int] = {}
         self.questions: dict[str, int] = {}
         self.progress: dict[str, float] = {}
+        self.code: dict[str, tuple[int, int]] = {}  # section -> (challenges solved, challenges)
 
     @property
     def section(self) -> str:
@@ -56,8 +57,10 @@ class SectionMap(Widget, can_focus=True):
     def columns(self) -> int:
         return 5 if self.size.width >= 110 else 4
 
-    def set_counts(self, labs: dict[str, int], questions: dict[str, int], progress: dict[str, float]) -> None:
+    def set_counts(self, labs: dict[str, int], questions: dict[str, int], progress: dict[str, float],
+                   code: dict[str, tuple[int, int]] | None = None) -> None:
         self.labs, self.questions, self.progress = labs, questions, progress
+        self.code = code or {}
         self.refresh()
 
     def get_content_height(self, container, viewport, width: int) -> int:
@@ -86,6 +89,9 @@ class SectionMap(Widget, can_focus=True):
             info.append(f"{labs} lab{'s' if labs != 1 else ''}")
         if qs:
             info.append(f"{qs} q")
+        solved, n = self.code.get(section, (0, 0))
+        if n:
+            info.append(f"code {solved}/{n}" if solved else f"{n} code")
         words = " · ".join(info) if info else "lesson"
         third = Text(" " + words, style=st["muted"])
         done = self.progress.get(section)

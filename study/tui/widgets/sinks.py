@@ -11,6 +11,7 @@ from study.tui.playback_model import short_target
 
 LABEL = 12
 KIND_WORDS = {"dlq": "DLQ", "on_failure": "OnFailure", "on_success": "OnSuccess", "redrive": "redrive DLQ",
+              "target_dlq": "rule's DLQ",
               "http": "caller"}
 
 

@@ -36,8 +36,9 @@ class StatsMastery(Widget):
         if not self.mastery:
             text.append("No sections yet.", style=st["muted"])
             return text
-        text.append("recall probability now, by section (rules never practised count 0)\n", style=st["muted"])
-        title_w = max(8, min(44, width - 50))
+        text.append("chance of recall at the next review, by section (rules never practised count 0), and "
+                    "accuracy\n", style=st["muted"])
+        title_w = max(8, min(40, width - 62))
         bar_w = max(6, width - title_w - 24)
         for section, m in self.mastery.items():
             title = (self.titles.get(section, "") or "")[:title_w].ljust(title_w)
@@ -48,6 +49,9 @@ class StatsMastery(Widget):
             text.append("█" * filled, style=colour if m.reviewed else st["muted"])
             text.append("░" * (bar_w - filled), style=st["muted"])
             text.append(f" {m.mastery:4.0%} ", style=st["label"] if m.reviewed else st["muted"])
+            acc = getattr(m, "accuracy", None)
+            if acc is not None and acc.total:
+                text.append(f"{acc.correct}/{acc.total} right ", style=st["label"])
             text.append(f"{m.reviewed}/{m.total} rules\n", style=st["muted"])
         text.rstrip()
         return text

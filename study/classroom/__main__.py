@@ -1,0 +1,3 @@
+from study.classroom.headless import main
+
+raise SystemExit(main())

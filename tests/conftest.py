@@ -1,0 +1,74 @@
+"""What every test shares: its own STUDY_HOME, and a guard that fails any test which would reach the learner's
+real data directory (see tests/README.md).
+
+Every test runs with STUDY_HOME set to a fresh folder of its own and with XDG_DATA_HOME pointing at a decoy
+folder, so code that forgets STUDY_HOME resolves to the decoy instead of the learner's data (platformdirs honours
+XDG_DATA_HOME on Linux and macOS). After each test the decoy must still hold no `lambda-study` folder; otherwise
+the test errors at teardown. The real directory is not compared before and after: another process on the machine
+(the app itself, another checkout's tests) may change it at any time, which would fail tests for nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+APP = "lambda-study"  # the folder name study.paths asks platformdirs for
+
+
+# Read before anything below changes the environment: where the learner's data would live on this machine.
+REAL_DATA_DIR = Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+# Module- and session-scoped fixtures, and code run while test modules are imported, happen before any
+# function fixture: they get a session-wide STUDY_HOME and decoy, so they cannot reach the real data either.
+_SESSION_ROOT = Path(tempfile.mkdtemp(prefix="study-tests-"))
+os.environ["STUDY_HOME"] = str(_SESSION_ROOT / "session-home")
+os.environ["XDG_DATA_HOME"] = str(_SESSION_ROOT / "session-decoy")
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """The session-wide decoy is checked once, at the end (a module fixture that forgot STUDY_HOME)."""
+    problems = touched(_SESSION_ROOT / "session-decoy")
+    if problems:
+        writer = session.config.get_terminal_writer()
+        writer.line()
+        writer.line("ERROR: a fixture or an import touched data outside STUDY_HOME: " + "; ".join(problems), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
+
+
+def touched(decoy: Path) -> list[str]:
+    """What the test just run did to data it must not touch (empty when nothing)."""
+    if (decoy / APP).exists():
+        return [f"it created {decoy / APP}: some code resolved the user data directory without STUDY_HOME, "
+                f"which outside the tests is the learner's {REAL_DATA_DIR}"]
+    return []
+
+
+@pytest.fixture(autouse=True)
+def study_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """This test's own, empty STUDY_HOME (its progress database goes there); request it to know the path."""
+    home = tmp_path_factory.mktemp("study-home")
+    decoy = tmp_path_factory.mktemp("xdg-data-decoy")
+    monkeypatch.setenv("STUDY_HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(decoy))
+    yield home
+    problems = touched(decoy)
+    if problems:
+        pytest.fail("this test touched data outside its STUDY_HOME: " + "; ".join(problems), pytrace=False)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every test in a tests/test_tui_*.py file carries the `tui` marker, so `-m "not tui"` runs the headless
+    core alone."""
+    for item in items:
+        if item.path.name.startswith("test_tui_"):
+            item.add_marker(pytest.mark.tui)
