@@ -178,5 +178,5 @@ def test_200000_messages_are_refused_quickly_within_the_memory_bound(tmp_path: P
     f = tmp_path / "many.yaml"
     f.write_text(many_messages(), encoding="utf-8")
     assert 4_500_000 < f.stat().st_size < 5_500_000
-    # The 50,001st input (line 50,004) is where the scenario goes over the cap.
-    _check_refused(f, "50,001 inputs are more than the 50,000 one scenario may have", line=50_004)
+    # Refused at the 50,001st input (line 50,004), where the scenario goes over the cap.
+    _check_refused(f, "200,000 inputs are more than the 50,000 one scenario may have", line=50_004)

@@ -904,6 +904,8 @@ def _inputs(c: _Checker, top: dict, ttype: str, trigger: dict, base_dir: Path) -
                      "the scenario)")
     if raw is not None and not isinstance(raw, list):
         raise c.fail(("inputs",), "inputs: expected a list")
+    if raw is not None and len(raw) > MAX_INPUTS:  # before checking 50,000 of them one by one
+        raise c.fail(("inputs", MAX_INPUTS), _too_many(len(raw)))
     out: list[dict] = []
     seen: set[str] = set()
     for i, item in enumerate(raw or ()):
