@@ -118,9 +118,16 @@ def load_playlist(path: Path) -> Playlist:
                            f"(it has {len(predictions)})")
             from study.sim.misconceptions import KNOWN
 
+            at, event = s.get("at"), s.get("event")
+            if "at" in s and (isinstance(at, bool) or not isinstance(at, int | float) or not 0 <= at < float("inf")):
+                raise _err(marks, path, (*sp, "at"), f"at: {at!r} is not a time; expected seconds (0 or more)")
+            if "event" in s and not isinstance(event, str):
+                raise _err(marks, path, (*sp, "event"), f"event: {event!r} is not a timeline kind such as visible")
             distractors = s.get("distractors") or []
+            if not isinstance(distractors, list):
+                raise _err(marks, path, (*sp, "distractors"), "distractors: expected a list of misconception ids")
             for m, mid in enumerate(distractors):
-                if mid not in KNOWN:
+                if not isinstance(mid, str) or mid not in KNOWN:
                     raise _err(marks, path, (*sp, "distractors", m), f"distractors: {mid!r} is not a misconception "
                                "the emulator knows")
             stops.append(Stop(at=s.get("at"), event=s.get("event"), predict=k, distractors=list(distractors)))

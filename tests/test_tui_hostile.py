@@ -99,3 +99,22 @@ def test_study_check_reports_the_skipped_lab(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setenv("STUDY_DATA", str(_data_tree(tmp_path, "18.13-sqs-partial-batch", b"\x00")))
     problems, _ = check_demos()
     assert any("skips a lab" in p and "U+0000" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("stop, what", [
+    ("{at: soon, predict: 0}", "at: 'soon' is not a time"),
+    ("{event: [visible], predict: 0}", "is not a timeline kind"),
+    ("{at: 0, predict: 0, distractors: [[x]]}", "is not a misconception"),
+    ("{at: 0, predict: 0, distractors: 3}", "expected a list of misconception ids"),
+])
+def test_a_playlist_stop_of_the_wrong_type_is_refused_with_its_position(tmp_path: Path, stop: str,
+                                                                        what: str) -> None:
+    from study.demo import load_playlist
+    from study.sim.errors import ScenarioError
+
+    f = tmp_path / "p.yaml"
+    f.write_text(f"title: t\ndescription: d\nitems:\n  - lab: 18.13-sqs-redrive\n    stops:\n      - {stop}\n",
+                 encoding="utf-8")
+    with pytest.raises(ScenarioError, match=what) as info:
+        load_playlist(f)
+    assert info.value.file == str(f) and info.value.line == 6
