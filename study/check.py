@@ -173,8 +173,10 @@ def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[s
                 line, _col = marks.get(("lab",)) or (1, 1)
                 problems.append(f"{path}:{line}: lab.{key}: missing; a lab needs a brief (read before predicting: "
                                 "the setup, at most the general rule) and a debrief (shown in Explain)")
-        for i, rid in enumerate(lab.get("rules") or []):
-            if rid not in rule_ids:
+        rules = lab.get("rules")
+        for i, rid in enumerate(rules if isinstance(rules, list) else []):
+            # Anything but a list of ids is the scenario checker's to word (below).
+            if isinstance(rid, str) and rid not in rule_ids:
                 line, col = marks.get(("lab", "rules", i)) or (None, None)
                 problems.append(f"{path}:{line}:{col}: lab.rules: {rid!r} is not a rule id of content/rules.yaml")
         try:

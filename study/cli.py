@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from pathlib import Path
 
 EXIT_BAD_INPUT = 2
 
@@ -222,16 +223,8 @@ def _app(lab_file: str | None) -> int:
         except SnapshotError as err:
             print(f"study lab: {err}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        from study.sim.config import load_scenario
-        from study.sim.errors import ScenarioError
-
-        try:
-            load_scenario(lab_file)
-        except ScenarioError as err:
-            # A permission lab's whole point is the refusal: the app shows it; any other bad file stops here.
-            if not _predicts_refusal(lab_file):
-                print(f"study: {err}", file=sys.stderr)
-                return EXIT_BAD_INPUT
+    # Any other problem with the file (invalid YAML, a limit hit, a refused configuration) is shown by the app,
+    # which then returns to the chapter map: the app keeps running.
     make_app(lab_file=lab_file).run()
     return 0
 
@@ -248,18 +241,6 @@ def _interactive() -> bool:
         return False
 
 
-def _predicts_refusal(path: str) -> bool:
-    from study.sim import yamlpos
-    from study.sim.config import lab_predicts_refusal
-    from study.sim.errors import ScenarioError
-
-    try:
-        data, _ = yamlpos.load_file(path)
-    except ScenarioError:
-        return False
-    return isinstance(data, dict) and lab_predicts_refusal(data.get("lab"))
-
-
 def _sim(args) -> int:
     from study.sim.config import load_scenario
     from study.sim.engine import dumps
@@ -268,8 +249,6 @@ def _sim(args) -> int:
 
     try:
         if args.profile:
-            from pathlib import Path
-
             from study.sim import yamlpos
             from study.sim.config import build_scenario
 

@@ -58,6 +58,7 @@ class Playlist:
     description: str
     items: list[DemoItem]
     path: Path
+    skipped: list[str] = field(default_factory=list)  # "file:line:col: why" of each lab that cannot be played
 
 
 def demos_dir() -> Path:
@@ -83,6 +84,7 @@ def load_playlist(path: Path) -> Playlist:
     if not isinstance(items_raw, list) or not items_raw:
         raise _err(marks, path, ("items",), "items: expected a list of labs with stops")
     items = []
+    skipped: list[str] = []
     for i, raw in enumerate(items_raw):
         p = ("items", i)
         if not isinstance(raw, dict):
@@ -95,6 +97,10 @@ def load_playlist(path: Path) -> Playlist:
         if not isinstance(lab, str) or not lab_path.is_file():
             raise _err(marks, path, (*p, "lab"), f"lab: {lab!r} is not a lab in content/labs (give its file name "
                        "without .yaml)")
+        why = _unplayable(lab_path)
+        if why is not None:
+            skipped.append(why)
+            continue
         lab_data, _ = yamlpos.load_file(str(lab_path))
         predictions = (lab_data.get("lab") or {}).get("predict") or []
         stops = []
@@ -112,9 +118,16 @@ def load_playlist(path: Path) -> Playlist:
                            f"(it has {len(predictions)})")
             from study.sim.misconceptions import KNOWN
 
+            at, event = s.get("at"), s.get("event")
+            if "at" in s and (isinstance(at, bool) or not isinstance(at, int | float) or not 0 <= at < float("inf")):
+                raise _err(marks, path, (*sp, "at"), f"at: {at!r} is not a time; expected seconds (0 or more)")
+            if "event" in s and not isinstance(event, str):
+                raise _err(marks, path, (*sp, "event"), f"event: {event!r} is not a timeline kind such as visible")
             distractors = s.get("distractors") or []
+            if not isinstance(distractors, list):
+                raise _err(marks, path, (*sp, "distractors"), "distractors: expected a list of misconception ids")
             for m, mid in enumerate(distractors):
-                if mid not in KNOWN:
+                if not isinstance(mid, str) or mid not in KNOWN:
                     raise _err(marks, path, (*sp, "distractors", m), f"distractors: {mid!r} is not a misconception "
                                "the emulator knows")
             stops.append(Stop(at=s.get("at"), event=s.get("event"), predict=k, distractors=list(distractors)))
@@ -132,7 +145,28 @@ def load_playlist(path: Path) -> Playlist:
                 raise _err(marks, path, (*p, "whatif"), f"whatif: the changed lab is refused: {err.message}") from None
         items.append(DemoItem(lab=lab, lab_path=lab_path, notes=str(raw.get("notes") or ""), stops=stops,
                               whatif=whatif))
-    return Playlist(name=path.stem, title=data["title"], description=data["description"], items=items, path=path)
+    if not items:
+        raise _err(marks, path, ("items",), "items: no lab of this playlist can be played: " + "; ".join(skipped))
+    return Playlist(name=path.stem, title=data["title"], description=data["description"], items=items, path=path,
+                    skipped=skipped)
+
+
+def _unplayable(lab_path: Path) -> str | None:
+    """Why a playlist's lab cannot be played (its file, line and column), or None: the playlist then skips it."""
+    from study.sim.config import lab_predicts_refusal, load_scenario
+
+    try:
+        lab_data, _ = yamlpos.load_file(str(lab_path))
+    except ScenarioError as err:
+        return str(err)
+    if not isinstance(lab_data, dict) or not isinstance(lab_data.get("lab"), dict):
+        return f"{lab_path}:1:1: a lab needs a `lab` block (description, rules, predict)"
+    try:
+        load_scenario(lab_path)
+    except ScenarioError as err:
+        if not lab_predicts_refusal(lab_data["lab"]):
+            return str(err)
+    return None
 
 
 def load_playlists() -> list[Playlist]:
@@ -250,6 +284,7 @@ def check_demos() -> tuple[list[str], int]:
     for path in files:
         try:
             playlist = load_playlist(path)
+            problems.extend(f"{path}: skips a lab: {why}" for why in playlist.skipped)
             for item in playlist.items:
                 for stop in item.stops:
                     card = make_card(item.lab_path, stop)

@@ -94,7 +94,7 @@ def _bank_file(file: Path, data, marks, rules, ids: dict, stems: dict) -> tuple[
             err((*p, "rules") if "rules" in q else p, "rules: expected a list of rule ids")
             rule_ids = []
         for j, rid in enumerate(rule_ids):
-            if rid not in rules.rules:
+            if not isinstance(rid, str) or rid not in rules.rules:
                 err((*p, "rules", j), f"rules: {rid!r} is not a rule id of content/rules.yaml")
         kind = q.get("kind")
         if kind not in ("single", "multi"):
@@ -128,7 +128,7 @@ def _bank_file(file: Path, data, marks, rules, ids: dict, stems: dict) -> tuple[
             if not isinstance(why, str) or not why.strip():
                 err((*op, "why") if "why" in o else op, "why: required, why this option is right or wrong")
             mid = o.get("misconception")
-            if mid is not None and mid not in rules.misconceptions:
+            if mid is not None and (not isinstance(mid, str) or mid not in rules.misconceptions):
                 err((*op, "misconception"), f"misconception: {mid!r} is not a misconception id of "
                     "content/rules.yaml")
             options.append(Option(text, correct is True, why if isinstance(why, str) else "", mid,

@@ -19,20 +19,10 @@ def lab_files() -> list[Path]:
 
 
 def _load(file: Path):
-    """A lab's data. Positions only matter for error messages, and `study check` reports a bad lab with them, so
-    the question generator reads labs with the fast C loader when PyYAML has it (still a safe loader)."""
-    import yaml
-
+    """A lab's data, through the app's one YAML reader (libyaml when present; positions found when needed)."""
     from study.sim import yamlpos
 
-    loader = getattr(yaml, "CSafeLoader", None)
-    if loader is None:
-        return yamlpos.load_file(str(file))
-    try:
-        with open(file, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=loader), yamlpos.Marks()  # noqa: S506 - a safe loader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise ScenarioError(f"cannot read the lab: {err}", str(file)) from None
+    return yamlpos.load_file(file)
 
 
 FINAL_TEXT = {

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,6 +234,8 @@ class _Checker:
         p = (*path, key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(p, f"{key}: expected a number of seconds, got {_show(value)}")
+        if not math.isfinite(value * MS):
+            raise self.fail(p, f"{key}: expected a number of seconds, got {_show(value)}")
         ms = round(value * MS)
         if abs(ms - value * MS) > 1e-6:
             raise self.fail(p, f"{key}: {value} has more than three decimals (the clock counts milliseconds)")
@@ -302,7 +306,7 @@ def _closest(word: str, options) -> str | None:
 
 TOP_KEYS = {
     "title", "section", "profile", "seed", "start_time", "until", "account_concurrency", "strict_permissions",
-    "function", "trigger", "inputs", "max_invocations", "expect", "lab",
+    "function", "trigger", "inputs", "inputs_file", "max_invocations", "expect", "lab",
 }
 FUNCTION_KEYS = {
     "FunctionName", "MemorySize", "Timeout", "ReservedConcurrentExecutions", "DeadLetterConfig", "init_duration",
@@ -389,7 +393,7 @@ def build_scenario(data: Any, marks: yamlpos.Marks, file: str, base_dir: Path,
 
     function, behavior, handler = _function(c, fn_raw, account, ttype)
     trigger = _trigger(c, trig_raw, ttype, function)
-    inputs = _inputs(c, top, ttype, trigger)
+    inputs = _inputs(c, top, ttype, trigger, base_dir)
     lab = top.get("lab")
     if lab is not None:
         _check_lab(c, lab)
@@ -882,44 +886,146 @@ def _stream(c: _Checker, raw: dict, p: tuple, ttype: str) -> dict:
     }
 
 
-def _inputs(c: _Checker, top: dict, ttype: str, trigger: dict) -> list[dict]:
+MAX_INPUTS = 50_000  # inputs in one scenario, `count` expansions and inputs_file included
+INPUTS_FILE_BYTES = 32 * 1024 * 1024  # an inputs_file is read line by line, up to this size
+INPUT_LINE_BYTES = 1024 * 1024  # one line of an inputs_file (an SQS message is at most 256 KB)
+
+
+def _inputs(c: _Checker, top: dict, ttype: str, trigger: dict, base_dir: Path) -> list[dict]:
     raw = top.get("inputs")
+    from_file = top.get("inputs_file")
     if ttype == "schedule":
-        if raw:
-            raise c.fail(("inputs",), "inputs: a schedule trigger takes no inputs; the rule fires by itself")
+        if raw or from_file is not None:
+            key = "inputs" if raw else "inputs_file"
+            raise c.fail((key,), f"{key}: a schedule trigger takes no inputs; the rule fires by itself")
         return []
-    if raw is None:
-        raise c.fail((), f"inputs: required for a {ttype} trigger")
-    if not isinstance(raw, list):
+    if raw is None and from_file is None:
+        raise c.fail((), f"inputs: required for a {ttype} trigger (or inputs_file: a JSON Lines file beside "
+                     "the scenario)")
+    if raw is not None and not isinstance(raw, list):
         raise c.fail(("inputs",), "inputs: expected a list")
+    if raw is not None and len(raw) > MAX_INPUTS:  # before checking 50,000 of them one by one
+        raise c.fail(("inputs", MAX_INPUTS), _too_many(len(raw)))
     out: list[dict] = []
     seen: set[str] = set()
-    allowed = INPUT_KEYS[ttype]
-    for i, item in enumerate(raw):
-        p = ("inputs", i)
-        item = c.mapping(item, p, "an input")
-        c.unknown(item, allowed, p, f"a {ttype} input")
-        at_ms = c.seconds(item, "at", p, 0, 0)
-        if "count" in item or "prefix" in item:
-            if "count" not in item or "prefix" not in item or "id" in item:
-                raise c.fail(p, "an input with count needs a prefix (ids prefix1..prefixN) and no id")
-            n = c.integer(item, "count", p, None, 1, 1_000_000)
-            prefix = c.string(item, "prefix", p)
-            base = {k: v for k, v in item.items() if k not in ("count", "prefix", "at")}
-            for k in range(1, n + 1):
-                one = dict(base, id=f"{prefix}{k}", at_ms=at_ms, index=len(out), _where=p)
-                _add_input(c, one, seen, p, ttype, trigger, out)
-            continue
-        iid = item.get("id")
-        if iid is None:
-            raise c.fail(p, "id: required (a short name for this input, e.g. e1)")
-        if isinstance(iid, bool) or not isinstance(iid, str | int):
-            raise c.fail((*p, "id"), "id: expected a short name")
-        one = dict(item, id=str(iid), at_ms=at_ms, index=len(out), _where=p)
-        one.pop("at", None)
-        _add_input(c, one, seen, p, ttype, trigger, out)
+    for i, item in enumerate(raw or ()):
+        _one_input(c, item, ("inputs", i), seen, ttype, trigger, out)
+    if from_file is not None:
+        _inputs_file(c, from_file, base_dir, seen, ttype, trigger, out)
     out.sort(key=lambda x: (x["at_ms"], x["index"]))
     return out
+
+
+def _one_input(c: _Checker, item: Any, p: tuple, seen: set, ttype: str, trigger: dict, out: list) -> None:
+    item = c.mapping(item, p, "an input")
+    c.unknown(item, INPUT_KEYS[ttype], p, f"a {ttype} input")
+    at_ms = c.seconds(item, "at", p, 0, 0)
+    if "count" in item or "prefix" in item:
+        if "count" not in item or "prefix" not in item or "id" in item:
+            raise c.fail(p, "an input with count needs a prefix (ids prefix1..prefixN) and no id")
+        n = c.integer(item, "count", p, None, 1, MAX_INPUTS)
+        if len(out) + n > MAX_INPUTS:
+            raise c.fail((*p, "count"), _too_many(len(out) + n))
+        prefix = c.string(item, "prefix", p)
+        base = {k: v for k, v in item.items() if k not in ("count", "prefix", "at")}
+        for k in range(1, n + 1):
+            one = dict(base, id=f"{prefix}{k}", at_ms=at_ms, index=len(out), _where=p)
+            _add_input(c, one, seen, p, ttype, trigger, out)
+        return
+    if len(out) >= MAX_INPUTS:
+        raise c.fail(p, _too_many(len(out) + 1))
+    iid = item.get("id")
+    if iid is None:
+        raise c.fail(p, "id: required (a short name for this input, e.g. e1)")
+    if isinstance(iid, bool) or not isinstance(iid, str | int):
+        raise c.fail((*p, "id"), "id: expected a short name")
+    one = dict(item, id=str(iid), at_ms=at_ms, index=len(out), _where=p)
+    one.pop("at", None)
+    _add_input(c, one, seen, p, ttype, trigger, out)
+
+
+def _too_many(n: int) -> str:
+    return f"{n:,} inputs are more than the {MAX_INPUTS:,} one scenario may have (the limit)"
+
+
+class _LineMarks(yamlpos.Marks):
+    """Positions in an inputs_file: ("inputs", N, ...) is the line of its N-th input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[int] = []
+
+    def get(self, path):
+        if len(path) >= 2 and path[0] == "inputs" and isinstance(path[1], int) and path[1] < len(self.lines):
+            return self.lines[path[1]], 1
+        return None
+
+
+def _inputs_file(c: _Checker, value: Any, base_dir: Path, seen: set, ttype: str, trigger: dict,
+                 out: list) -> None:
+    """inputs_file: one JSON object per line, read as a stream; each is an input as written under `inputs`."""
+    import json
+
+    if not isinstance(value, str) or not value.strip():
+        raise c.fail(("inputs_file",), "inputs_file: expected the name of a JSON Lines file beside the scenario")
+    folder = base_dir.resolve()
+    path = (folder / value).resolve()
+    if not path.is_relative_to(folder):
+        raise c.fail(("inputs_file",), f"inputs_file: {value!r} is outside the scenario's folder; put the file "
+                     "beside the scenario (or in a folder below it)")
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below; read line by line
+    except OSError as err:
+        raise c.fail(("inputs_file",), f"inputs_file: cannot read {value!r}: {err.strerror or err}") from None
+    marks = _LineMarks()
+    fc = _Checker(str(path), marks, c.profile, c.misconceptions)
+    read = 0
+    with fh:
+        for lineno in itertools.count(1):
+            line = fh.readline(INPUT_LINE_BYTES + 1)
+            if not line:
+                return
+            read += len(line)
+            if len(line) > INPUT_LINE_BYTES:
+                raise ScenarioError(f"the line is longer than {INPUT_LINE_BYTES:,} bytes (the limit of one input)",
+                                    str(path), lineno, 1)
+            if read > INPUTS_FILE_BYTES:
+                raise ScenarioError(f"the file is larger than {INPUTS_FILE_BYTES:,} bytes (the limit of an "
+                                    "inputs_file)", str(path), lineno, 1)
+            if not line.strip():
+                continue
+            try:
+                text = line.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as err:
+                raise ScenarioError("the line is not UTF-8 text", str(path), lineno, err.start + 1) from None
+            try:
+                item = json.loads(text)
+            except json.JSONDecodeError as err:
+                raise ScenarioError(f"not valid JSON: {err.msg}", str(path), lineno, err.colno) from None
+            except RecursionError:
+                raise ScenarioError("the JSON is nested too deep", str(path), lineno, 1) from None
+            if not isinstance(item, dict):
+                raise ScenarioError("expected one input per line, a JSON object such as {\"id\": \"m1\"}",
+                                    str(path), lineno, 1)
+            if text.count("[") + text.count("{") > yamlpos.LIMITS.depth and _depth(item) > yamlpos.LIMITS.depth:
+                raise ScenarioError(f"nested more than {yamlpos.LIMITS.depth} levels deep (the limit of lists and "
+                                    "objects inside each other)", str(path), lineno, 1)
+            marks.lines.append(lineno)
+            _one_input(fc, item, ("inputs", len(marks.lines) - 1), seen, ttype, trigger, out)
+
+
+def _depth(value: Any) -> int:
+    """How deep lists and mappings nest in a JSON value (iterative, so any depth is safe to measure)."""
+    deepest = 0
+    todo = [(value, 1)]
+    while todo:
+        v, d = todo.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        if isinstance(v, list):
+            deepest = max(deepest, d)
+            todo.extend((x, d + 1) for x in v)
+    return deepest
 
 
 def _add_input(c: _Checker, one: dict, seen: set, p: tuple, ttype: str, trigger: dict, out: list) -> None:

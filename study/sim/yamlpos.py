@@ -1,28 +1,110 @@
-"""Safe YAML loading that remembers where every key and value was written (for file:line:col errors)."""
+"""The one YAML reader of the app: safe, bounded, fast, and able to say where every key and value was written.
+
+Every YAML file the app loads (scenarios, labs, playlists, challenges, question banks and templates, rules,
+lesson front matter) MUST be read through `load_file` (or `load` for text already in memory). Nothing else in the
+app calls `yaml.load`/`yaml.safe_load` on a file: a new loader (e.g. for `content/challenges/*.yaml`) calls
+`yamlpos.load_file(path)` and reports `ScenarioError` as `file:line:col: message` with exit status 2 (or a message
+in the TUI).
+
+What it guarantees for any file, however hostile:
+- safe loading only: plain YAML values (mappings, lists, text, numbers, booleans, null, timestamps, binary);
+  any other tag is refused;
+- bounded work and memory: caps on the file size, the nesting depth, the number of values, the number of alias
+  uses and the number of values aliases bring in (a "billion laughs" is refused at its first excess alias);
+  each refusal names the file, line and column and the limit that was hit (`Limits`);
+- text it cannot read (not UTF-8, control characters) is refused with its position, never a traceback;
+- a key written twice, or a mapping key that is not a plain value, is an error at the key's position;
+- aliases are expanded to copies, so changing one place in the data never changes another.
+
+Speed: the file is parsed by libyaml (PyYAML's C parser, shipped in its wheels) when present and the Python
+values are built straight from its events in one pass, with the garbage collector paused (nothing built here
+can form a cycle). Positions cost nothing on this path: `Marks` keeps the source and finds the line and column
+of a path only when an error message asks for one (a second pass over the parser's events that stops at the
+path). `bench/bench_yaml.py` compares this reader with a plain `yaml.load(..., Loader=yaml.CSafeLoader)`.
+"""
 
 from __future__ import annotations
 
+import gc
+import re
+import threading
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml import events as ev
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
 
 from study.sim.errors import ScenarioError
 
 Path_ = tuple[Any, ...]
 
+try:  # libyaml, when PyYAML was built with it (its wheels are)
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - the pure-Python parser gives the same events, slower
+    from yaml.loader import SafeLoader as _Parser
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one YAML file may hold. The defaults fit every file the course ships many times over; a file beyond
+    them is refused before it can slow the app down or fill its memory."""
+
+    file_bytes: int = 8 * 1024 * 1024  # a 200,000-message scenario written one per line is 4.9 MB
+    depth: int = 100  # lists and mappings inside each other
+    values: int = 1_500_000  # every mapping, list and scalar, keys included, aliases counted expanded
+    aliases: int = 10_000  # uses of `*name`
+    alias_values: int = 100_000  # values that aliases bring in, all uses together
+
+
+LIMITS = Limits()
+
+# YAML's printable set (tab, line breaks, and everything else but C0/C1 controls, surrogates and U+FFFE/U+FFFF).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers
+_CONSTRUCT = SafeConstructor()
+_SCALAR_MAKERS = {
+    "tag:yaml.org,2002:int": _CONSTRUCT.construct_yaml_int,
+    "tag:yaml.org,2002:float": _CONSTRUCT.construct_yaml_float,
+    "tag:yaml.org,2002:timestamp": _CONSTRUCT.construct_yaml_timestamp,
+    "tag:yaml.org,2002:binary": _CONSTRUCT.construct_yaml_binary,
+}
+_BOOL = SafeConstructor.bool_values
+_COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
 
 class Marks:
-    """Line and column (1-based) of every value by its path of keys and indexes."""
+    """Line and column (1-based) of every value by its path of keys and indexes.
 
-    def __init__(self) -> None:
+    `get(path)` answers for a path the file wrote, or else its nearest written ancestor (a key the file left out
+    is reported where its mapping is). A mapping's value is reported at its key. Positions are found when asked
+    for, from the source kept here; paths through an alias are reported at the alias.
+    """
+
+    def __init__(self, source: bytes | str | None = None) -> None:
         self._at: dict[Path_, tuple[int, int]] = {}
+        self._source = source
+        self._looked: set[Path_] = set()
 
     def set(self, path: Path_, line: int, col: int) -> None:
-        self._at[path] = (line, col)
+        self._at[tuple(path)] = (line, col)
+        self._looked.add(tuple(path))
 
     def get(self, path: Path_) -> tuple[int, int] | None:
-        # The nearest written ancestor stands in for a key the file left out.
         path = tuple(path)
+        if self._source is not None and path not in self._looked:
+            try:
+                if len(self._looked) < _TARGETED_LOOKUPS:
+                    self._looked.add(path)
+                    self._at.update(_locate(self._source, path))
+                else:  # a caller that asks for many positions (a question file's ids): index them all at once
+                    self._at = _index(self._source)
+                    self._source = None
+            except yaml.YAMLError:  # pragma: no cover - the source was parsed once already
+                pass
         while True:
             if path in self._at:
                 return self._at[path]
@@ -31,41 +113,289 @@ class Marks:
             path = path[:-1]
 
 
-def _construct(node: yaml.Node, path: Path_, marks: Marks, loader: yaml.SafeLoader) -> Any:
-    marks.set(path, node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, list | dict):
-                raise ScenarioError(
-                    "a mapping key must be a plain value", line=key_node.start_mark.line + 1,
-                    col=key_node.start_mark.column + 1,
-                )
-            if key in out:
-                raise ScenarioError(
-                    f"{key}: written twice in the same mapping", line=key_node.start_mark.line + 1,
-                    col=key_node.start_mark.column + 1,
-                )
-            out[key] = _construct(value_node, (*path, key), marks, loader)
-            # A key's own position is where errors about that key point.
-            marks.set((*path, key), key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(child, (*path, i), marks, loader) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+def _pos(mark) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
 
 
-def load(text: str, file: str = "<scenario>") -> tuple[Any, Marks]:
-    """Parse YAML text with the safe loader; return the data and the marks of every path."""
-    marks = Marks()
-    loader = yaml.SafeLoader(text)
+def _refuse(message: str, mark=None) -> ScenarioError:
+    if mark is None:
+        return ScenarioError(message)
+    return ScenarioError(message, line=mark.line + 1, col=mark.column + 1)
+
+
+def _scalar(e) -> Any:
+    """The Python value of a scalar event, as PyYAML's SafeLoader makes it."""
+    value = e.value
+    tag = e.tag
+    if tag is None or tag == "!":
+        if not e.implicit[0]:
+            return value
+        resolvers = _IMPLICIT.get(value[0] if value else "")
+        if not resolvers:
+            return value
+        for rtag, regexp in resolvers:
+            if regexp.match(value):
+                tag = rtag
+                break
+        else:
+            return value
+    if tag == _STR:
+        return value
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:bool":
+        return _BOOL[value.lower()]
+    if tag == _MERGE:
+        return _Merge
+    make = _SCALAR_MAKERS.get(tag)
+    if make is None:
+        if tag == "tag:yaml.org,2002:value":
+            raise _refuse("a plain = is not a value; write it in quotes", e.start_mark)
+        raise _refuse(f"the tag {tag!r} is not allowed (plain YAML values only: mappings, lists, text, numbers, "
+                      "true/false, null and timestamps)", e.start_mark)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, marks
-        return _construct(node, (), marks, loader), marks
+        if tag == "tag:yaml.org,2002:int" and value.isascii() and value.isdigit() and value[0] != "0":
+            return int(value)
+        return make(ScalarNode(tag, value, e.start_mark, e.end_mark))
+    except (yaml.YAMLError, ValueError, OverflowError) as err:
+        raise _refuse(f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}: {err}", e.start_mark) from None
+
+
+class _MergeKey:
+    """The `<<` key of a merge (YAML 1.1), as the SafeLoader supports it."""
+
+
+_Merge = _MergeKey()
+
+
+def _copy(value: Any) -> Any:
+    """A fresh copy of an aliased collection (its depth is already bounded by `Limits.depth`)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+class _Frame:
+    __slots__ = ("container", "is_map", "key", "key_mark", "has_key", "start", "anchor", "values_at", "height",
+                 "merges")
+
+    def __init__(self, container, is_map, start, anchor, values_at):
+        self.container = container
+        self.is_map = is_map
+        self.key = None
+        self.key_mark = None
+        self.has_key = False
+        self.start = start
+        self.anchor = anchor
+        self.values_at = values_at
+        self.height = 1
+        self.merges = None
+
+
+def _build(parser, limits: Limits) -> Any:
+    """Python values from the parser's events, one pass, every limit checked as the values are made."""
+    get = parser.get_event
+    scalar_event, mapping_start, mapping_end = ev.ScalarEvent, ev.MappingStartEvent, ev.MappingEndEvent
+    sequence_start, sequence_end, alias_event = ev.SequenceStartEvent, ev.SequenceEndEvent, ev.AliasEvent
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[Any, int, int, Any] | None] = {}
+    max_values, max_depth = limits.values, limits.depth
+    count = 0  # values so far, aliases counted expanded
+    alias_uses = 0
+    alias_values = 0
+    root: Any = None
+    documents = 0
+    top = None  # the innermost open collection
+
+    while True:
+        e = get()
+        t = type(e)
+        if t is scalar_event:
+            count += 1
+            value = _scalar(e)
+            mark = e.start_mark
+            if value is _Merge and (top is None or not top.is_map or top.has_key):
+                raise _refuse("<< (a merge) can only be a mapping key", mark)
+            if count > max_values:
+                raise _refuse(f"more than {max_values:,} values in the file (the limit)", mark)
+            if e.anchor is not None:
+                if e.anchor in anchors:
+                    raise _refuse(f"the anchor &{e.anchor} is defined twice", mark)
+                anchors[e.anchor] = (value, 1, 0, mark)
+            height = 0
+        elif t is mapping_start or t is sequence_start:
+            count += 1
+            if e.tag not in _COLLECTION_TAGS:
+                raise _refuse(f"the tag {e.tag!r} is not allowed (plain YAML values only: mappings, lists, text, "
+                              "numbers, true/false, null and timestamps)", e.start_mark)
+            if len(stack) >= max_depth:
+                raise _refuse(f"nested more than {max_depth} levels deep (the limit of lists and mappings inside "
+                              "each other)", e.start_mark)
+            if e.anchor is not None:
+                if e.anchor in anchors:
+                    raise _refuse(f"the anchor &{e.anchor} is defined twice", e.start_mark)
+                anchors[e.anchor] = None  # open: an alias to it now would make a value contain itself
+            top = _Frame({} if t is mapping_start else [], t is mapping_start, e.start_mark, e.anchor, count)
+            stack.append(top)
+            if count > max_values:
+                raise _refuse(f"more than {max_values:,} values in the file (the limit)", e.start_mark)
+            continue
+        elif t is mapping_end or t is sequence_end:
+            done = stack.pop()
+            value = done.container
+            mark = done.start
+            height = done.height
+            if done.merges is not None:
+                value = _merged(done, value)
+            if done.anchor is not None:
+                anchors[done.anchor] = (value, count - done.values_at + 1, height, mark)
+            top = stack[-1] if stack else None
+        elif t is alias_event:
+            mark = e.start_mark
+            if e.anchor not in anchors:
+                raise _refuse(f"the alias *{e.anchor} refers to no anchor &{e.anchor} written before it", mark)
+            target = anchors[e.anchor]
+            if target is None:
+                raise _refuse(f"the alias *{e.anchor} is inside the value it refers to (a value cannot contain "
+                              "itself)", mark)
+            alias_uses += 1
+            if alias_uses > limits.aliases:
+                raise _refuse(f"more than {limits.aliases:,} aliases in the file (the limit of `*name` uses)", mark)
+            value, size, height, _ = target
+            alias_values += size
+            count += size
+            if alias_values > limits.alias_values:
+                raise _refuse(f"the alias *{e.anchor} brings the values that aliases repeat to {alias_values:,}, "
+                              f"over the limit of {limits.alias_values:,}", mark)
+            if count > max_values:
+                raise _refuse(f"more than {max_values:,} values in the file once its aliases are expanded "
+                              "(the limit)", mark)
+            if len(stack) + height > max_depth:
+                raise _refuse(f"the alias *{e.anchor} nests its value more than {max_depth} levels deep "
+                              "(the limit of lists and mappings inside each other)", mark)
+            if height:
+                value = _copy(value)
+        elif t is ev.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _refuse("expected a single document in the file, but found another one", e.start_mark)
+            continue
+        elif t is ev.StreamEndEvent or e is None:
+            return root
+        else:  # stream start, document end
+            continue
+
+        # `value` is complete: put it where it belongs.
+        if top is None:
+            root = value
+        elif not top.is_map:
+            top.container.append(value)
+            if height >= top.height:
+                top.height = height + 1
+        elif not top.has_key:
+            if isinstance(value, dict | list | set):
+                raise _refuse("a mapping key must be a plain value (text, a number, true/false or null)", mark)
+            top.key = value
+            top.key_mark = mark
+            top.has_key = True
+        else:
+            key = top.key
+            top.has_key = False
+            if height >= top.height:
+                top.height = height + 1
+            if key is _Merge:
+                _add_merge(top, value, mark)
+                continue
+            d = top.container
+            if key in d:
+                raise _refuse(f"{key}: written twice in the same mapping", top.key_mark)
+            d[key] = value
+
+
+def _add_merge(frame: _Frame, value: Any, mark) -> None:
+    if isinstance(value, dict):
+        maps = [value]
+    elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        maps = list(reversed(value))  # the first mapping listed wins, as in PyYAML
+    else:
+        raise _refuse("<<: expected a mapping or a list of mappings to merge", mark)
+    if frame.merges is None:
+        frame.merges = []
+    frame.merges.extend((m, mark) for m in maps)
+
+
+def _merged(frame: _Frame, explicit: dict) -> dict:
+    """Merged keys first, then the keys written in the mapping (which may not repeat a merged one)."""
+    out: dict = {}
+    for m, _ in frame.merges:
+        out.update(m)
+    for key, value in explicit.items():
+        if key in out:
+            raise _refuse(f"{key}: written twice in the same mapping (once through <<)", frame.start)
+        out[key] = value
+    return out
+
+
+def _check_text(text: str) -> None:
+    bad = _UNPRINTABLE.search(text)
+    if bad is not None:
+        i = bad.start()
+        line = text.count("\n", 0, i) + 1
+        col = i - (text.rfind("\n", 0, i) + 1) + 1
+        raise ScenarioError(f"the control character U+{ord(bad.group()):04X} is not allowed in YAML text "
+                            "(only tab and line breaks are)", line=line, col=col)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = data[:err.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise ScenarioError(f"the file is not UTF-8 text: byte 0x{data[err.start]:02x} cannot be read "
+                            "(save the file as UTF-8)", line=line, col=col) from None
+
+
+def _dispose(parser) -> None:
+    dispose = getattr(parser, "dispose", None)  # the pure-Python parser has one; libyaml's frees itself
+    if dispose is not None:
+        dispose()
+
+
+class _GcPause:
+    """The collector paused while any thread builds values (the TUI reads in worker threads): the first reader in
+    pauses it if it was running, the last one out turns it back on."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.readers = 0
+        self.was_enabled = False
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.readers == 0:
+                self.was_enabled = gc.isenabled()
+                gc.disable()
+            self.readers += 1
+
+    def __exit__(self, *exc) -> None:
+        with self.lock:
+            self.readers -= 1
+            if self.readers == 0 and self.was_enabled:
+                gc.enable()
+
+
+_GC_PAUSE = _GcPause()
+
+
+def _parse(source: bytes | str, file: str, limits: Limits) -> Any:
+    parser = _Parser(source)
+    try:
+        with _GC_PAUSE:  # values are built by the million; none can form a cycle (aliases are copied)
+            return _build(parser, limits)
     except ScenarioError as err:
         err.file = file
         raise
@@ -74,21 +404,164 @@ def load(text: str, file: str = "<scenario>") -> tuple[Any, Marks]:
         what = err.problem or "not valid YAML"
         if err.context:
             what = f"{err.context}: {what}"
-        raise ScenarioError(
-            f"not valid YAML: {what}", file, mark.line + 1 if mark else None, mark.column + 1 if mark else None
-        ) from None
+        raise ScenarioError(f"not valid YAML: {what}", file, *(_pos(mark) if mark else (None, None))) from None
     except yaml.YAMLError as err:
         raise ScenarioError(f"not valid YAML: {err}", file) from None
     finally:
-        loader.dispose()
+        _dispose(parser)
 
 
-def load_file(path: str) -> tuple[Any, Marks]:
+def load(text: str, file: str = "<scenario>", limits: Limits = LIMITS) -> tuple[Any, Marks]:
+    """Parse YAML text (already read); return the data and its `Marks`. Raises ScenarioError (file:line:col)."""
+    if len(text.encode("utf-8", "surrogatepass")) > limits.file_bytes:
+        raise ScenarioError(f"the text is larger than {limits.file_bytes:,} bytes (the limit)", file, 1, 1)
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        _check_text(text)
+    except ScenarioError as err:
+        err.file = file
+        raise
+    return _parse(text, file, limits), Marks(text)
+
+
+def load_file(path, limits: Limits = LIMITS) -> tuple[Any, Marks]:
+    """Read one YAML file of the app: the data and its `Marks`. THE way to read YAML in this app: every loader
+    (scenarios, labs, playlists, challenges, questions, rules) calls this. Raises ScenarioError with the file,
+    line and column of the first problem: unreadable file, too large, not UTF-8, control characters, invalid
+    YAML, or a limit of `Limits` exceeded."""
+    file = str(path)
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read(limits.file_bytes + 1)
     except OSError as err:
-        raise ScenarioError(f"cannot read the file: {err.strerror}", str(path)) from None
-    except UnicodeDecodeError:
-        raise ScenarioError("the file is not UTF-8 text", str(path)) from None
-    return load(text, str(path))
+        raise ScenarioError(f"cannot read the file: {err.strerror or err}", file) from None
+    if len(data) > limits.file_bytes:
+        raise ScenarioError(f"the file is larger than {limits.file_bytes:,} bytes (the limit of a YAML file)",
+                            file, 1, 1)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        _check_text(_decode(data))
+    except ScenarioError as err:
+        err.file = file
+        raise
+    return _parse(data, file, limits), Marks(data)
+
+
+# -- positions, on demand --------------------------------------------------------------------------------------
+
+_TARGETED_LOOKUPS = 2  # positions found by a pass that stops at the path; after that, one pass indexes them all
+
+
+def _index(source: bytes | str) -> dict[Path_, tuple[int, int]]:
+    """The position of every path the file wrote (not inside aliases), in one pass."""
+    parser = _Parser(source)
+    get = parser.get_event
+    at: dict[Path_, tuple[int, int]] = {}
+    stack: list[list] = []  # [path, is_map, next index or None, key event awaited]
+    try:
+        while True:
+            e = get()
+            t = type(e)
+            if e is None or t is ev.StreamEndEvent:
+                return at
+            if t in (ev.StreamStartEvent, ev.DocumentStartEvent, ev.DocumentEndEvent):
+                continue
+            if t is ev.MappingEndEvent or t is ev.SequenceEndEvent:
+                stack.pop()
+                if stack and stack[-1][1]:
+                    stack[-1][3] = True
+                continue
+            if not stack:
+                path: Path_ = ()
+                at[path] = _pos(e.start_mark)
+            else:
+                frame = stack[-1]
+                if frame[1]:
+                    if frame[3]:  # this event is a key
+                        key = _scalar(e) if t is ev.ScalarEvent else None
+                        plain = frame[0] is not None and key is not None and key is not _Merge
+                        frame[2] = (*frame[0], key) if plain else None
+                        if frame[2] is not None:
+                            at[frame[2]] = _pos(e.start_mark)
+                        frame[3] = False
+                        if t is ev.ScalarEvent or t is ev.AliasEvent:
+                            continue
+                        stack.append([None, t is ev.MappingStartEvent, 0, True])  # a complex key: not indexed
+                        continue
+                    path = frame[2]
+                    frame[3] = True
+                else:
+                    path = None if frame[0] is None else (*frame[0], frame[2])
+                    frame[2] += 1
+                    if path is not None:
+                        at[path] = _pos(e.start_mark)
+            if t is ev.MappingStartEvent:
+                stack.append([path, True, None, True])
+            elif t is ev.SequenceStartEvent:
+                stack.append([path, False, 0, False])
+    except ScenarioError:
+        return at
+    finally:
+        _dispose(parser)
+
+
+def _skip(first, get) -> None:
+    if type(first) in (ev.ScalarEvent, ev.AliasEvent):
+        return
+    depth = 1
+    while depth:
+        t = type(get())
+        if t is ev.MappingStartEvent or t is ev.SequenceStartEvent:
+            depth += 1
+        elif t is ev.MappingEndEvent or t is ev.SequenceEndEvent:
+            depth -= 1
+
+
+def _locate(source: bytes | str, target: Path_) -> dict[Path_, tuple[int, int]]:
+    """The positions of `target` and of each of its ancestors that the file wrote (stops at the target)."""
+    parser = _Parser(source)
+    get = parser.get_event
+    found: dict[Path_, tuple[int, int]] = {}
+    try:
+        e = get()
+        while type(e) is not ev.DocumentStartEvent:
+            if e is None or type(e) is ev.StreamEndEvent:
+                return found
+            e = get()
+        e = get()
+        path: Path_ = ()
+        found[path] = _pos(e.start_mark)
+        for want in target:
+            if type(e) is ev.MappingStartEvent:
+                while True:
+                    k = get()
+                    if type(k) is ev.MappingEndEvent:
+                        return found
+                    key = _scalar(k) if type(k) is ev.ScalarEvent else _skip(k, get)
+                    v = get()
+                    if type(key) is type(want) and key == want:
+                        path = (*path, want)
+                        found[path] = _pos(k.start_mark)
+                        e = v
+                        break
+                    _skip(v, get)
+            elif type(e) is ev.SequenceStartEvent and type(want) is int:
+                i = 0
+                while True:
+                    v = get()
+                    if type(v) is ev.SequenceEndEvent:
+                        return found
+                    if i == want:
+                        path = (*path, want)
+                        found[path] = _pos(v.start_mark)
+                        e = v
+                        break
+                    _skip(v, get)
+                    i += 1
+            else:
+                return found
+        return found
+    except ScenarioError:
+        return found
+    finally:
+        _dispose(parser)

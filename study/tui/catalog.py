@@ -55,11 +55,12 @@ def lab_files() -> list[Path]:
 
 def read_entry(path: Path) -> LabEntry | None:
     """A lab file's title, section and trigger; None when it cannot be read as a scenario."""
-    import yaml
+    from study.sim import yamlpos
+    from study.sim.errors import ScenarioError
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError):
+        data, _ = yamlpos.load_file(path)
+    except ScenarioError:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("trigger"), dict):
         return None
@@ -89,10 +90,10 @@ def question_counts() -> dict[str, int]:
 
 
 def load_questions(section: str | None = None) -> dict[str, list[dict]]:
-    """The question bank (questions/bank/18.NN.yaml), by top section; safe YAML only."""
-    import yaml
+    """The question bank (questions/bank/18.NN.yaml), by top section; read by the app's one YAML reader."""
+    from study.sim import yamlpos
+    from study.sim.errors import ScenarioError
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: dict[str, list[dict]] = {}
     folder = paths.questions_dir() / "bank"
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
@@ -101,10 +102,12 @@ def load_questions(section: str | None = None) -> dict[str, list[dict]]:
         files = [f for f in files if f.name == f"18.{n:02d}.yaml"]
     for f in files:
         try:
-            data = yaml.load(f.read_text(encoding="utf-8"), Loader=loader)
-        except (OSError, yaml.YAMLError):
+            data, _ = yamlpos.load_file(f)
+        except ScenarioError:
             continue
-        for q in (data or {}).get("questions") or []:
+        if not isinstance(data, dict):
+            continue
+        for q in data.get("questions") or []:
             if isinstance(q, dict) and isinstance(q.get("options"), list) and q.get("stem"):
                 top = ".".join(str(q.get("section", "")).split(".")[:2])
                 out.setdefault(top, []).append(q)

@@ -305,6 +305,8 @@ class DemoScreen(Screen):
 
     def on_mount(self) -> None:
         self.set_class(self.notes_visible, "-notes")
+        for why in self.playlist.skipped:
+            self.notify(why, title="A lab of this playlist is skipped", severity="warning", timeout=20, markup=False)
         self.open_item(0)
 
     @property
@@ -735,10 +737,12 @@ class DemoPickerScreen(Screen):
             self.playlists.append(playlist)
             stops = sum(len(i.stops) for i in playlist.items)
             desc = " ".join(playlist.description.split())
+            skipped = f" · {len(playlist.skipped)} lab(s) skipped: cannot be played" if playlist.skipped else ""
             if self.playlists[:-1]:
                 option_list.add_option(None)  # a rule between playlists
             option_list.add_option(Option(f"[b]{_escape(playlist.title)}[/]\n{_escape(desc)}\n"
-                                          f"[dim]{len(playlist.items)} labs · {stops} stops · {playlist.name}[/]"))
+                                          f"[dim]{len(playlist.items)} labs · {stops} stops · {playlist.name}"
+                                          f"{skipped}[/]"))
         problem = self.query_one("#picker-problem", Static)
         problem.update("\n".join(problems))
         problem.display = bool(problems)

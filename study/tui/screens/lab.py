@@ -159,9 +159,14 @@ class LabScreen(Screen):
         self.post_message(self.Ready(Loaded(lab, outcome, model, predictions, rules, rule_table)))
 
     def on_lab_screen_failed(self, message: Failed) -> None:
+        """A file that cannot be opened: say why, and go back to where the learner came from (the map for
+        `study lab FILE`); the app keeps running."""
         self.query_one("#predict-status", Static).update(f"[b $error]This file cannot be opened as a lab.[/]\n"
                                                          f"{escape(message.error)}")
-        self.notify(message.error, title="Cannot open the lab", severity="error", timeout=8)
+        self.app.notify(message.error, title="This file cannot be opened as a lab", severity="error", timeout=20,
+                        markup=False)
+        if self.app.screen is self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
 
     async def on_lab_screen_ready(self, message: Ready) -> None:
         from study.tui import lab_model as lm

@@ -123,12 +123,13 @@ class WhatIfPanel(Vertical):
         s = self.selected
         if s is None or not event.value.strip():
             return
-        import yaml
+        from study.sim import yamlpos
+        from study.sim.errors import ScenarioError
 
         try:
-            value = yaml.safe_load(event.value)
-        except yaml.YAMLError:
-            self.status(f"cannot read {event.value!r} as a value")
+            value, _ = yamlpos.load(event.value, "the value")
+        except ScenarioError as err:
+            self.status(f"cannot read {event.value!r} as a value: {err.message}")
             return
         self.post_message(self.Run(s, value))
 
