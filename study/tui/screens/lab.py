@@ -73,10 +73,13 @@ class LabScreen(Screen):
             self.outcome = outcome
             self.model = model
 
-    def __init__(self, path: str | Path, clock=None) -> None:
+    def __init__(self, path: str | Path, clock=None, answered: bool = False) -> None:
         super().__init__()
         self.path = Path(path)
         self.clock = clock
+        # Opened from a question the learner has already answered ("watch it"): that answer was the prediction,
+        # so the run opens at once and no lab attempt is stored.
+        self.answered = answered
         self.loaded: Loaded | None = None
         self.committed = False
         self.revealed = False  # the outcome was opened without a committed prediction (confirmed)
@@ -209,6 +212,11 @@ class LabScreen(Screen):
                            {s.name: lm.candidates(lab, s) for s in settings})
         # Focus the page, not the first answer: the learner reads the setup first, then Tabs into the questions.
         self.query_one("#predict-scroll").focus()
+        if self.answered:
+            self.commit(force=True, then="watch" if loaded.model is not None else "explain", store=False)
+            self.query_one("#predict-status", Static).update(
+                "Opened from a question you have answered: that answer was your prediction. "
+                "2 Watch plays the run; 4 What-if changes a setting.")
 
     # -- predicting ------------------------------------------------------------------------------------------
 

@@ -73,13 +73,8 @@ def open_watch(screen: Screen, question: Any) -> None:
     from study.tui.screens.lab import LabScreen
 
     app = screen.app
-    lab = LabScreen(path, clock=getattr(app, "clock", None))
-
-    async def go() -> None:
-        await app.push_screen(lab)
-        lab.action_tab("watch")  # the answer is in: straight to the run (1 Predict is one key away)
-
-    app.call_later(go)
+    # The answer is in: the lab opens straight on the run once loaded (1 Predict is one key away).
+    app.call_later(app.push_screen, LabScreen(path, clock=getattr(app, "clock", None), answered=True))
 
 
 def rule_name(rules: dict, rule_id: str) -> str:
