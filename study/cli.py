@@ -188,7 +188,7 @@ def _sim(args) -> int:
     from study.sim.config import load_scenario
     from study.sim.engine import dumps
     from study.sim.errors import ScenarioError
-    from study.sim.run import simulate
+    from study.sim.run import simulate, simulate_summary
 
     try:
         if args.profile:
@@ -204,16 +204,15 @@ def _sim(args) -> int:
                                       frozenset(args.misconception))
         else:
             scenario = load_scenario(args.file, frozenset(args.misconception))
+        if args.summary and not args.json:
+            sys.stdout.write(json.dumps(simulate_summary(scenario)) + "\n")
+            return 0
         trace = simulate(scenario)
     except ScenarioError as err:
         print(f"study: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
         sys.stdout.write(dumps(trace) + "\n")
-        return 0
-    if args.summary:
-        finals = Counter(v["final"] for v in trace["inputs"].values())
-        sys.stdout.write(json.dumps({"summary": trace["summary"], "finals": dict(sorted(finals.items()))}) + "\n")
         return 0
     from study.render import print_trace
 

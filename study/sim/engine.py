@@ -113,8 +113,12 @@ class InputState:
 class Engine:
     """Runs one scenario to its trace. Deterministic: same scenario and seed, same bytes."""
 
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, lean: bool = False):
+        """`lean`: only the summary and the inputs' final states are wanted (`study sim --summary`): no timeline,
+        logs, delivery records or invocation records are kept, and with a `behavior` handler no event payload or
+        request id is built. The summary is the same as the full trace's."""
         self.s = scenario
+        self.lean = lean
         self.ids = Ids(scenario.seed)
         self.mis = scenario.misconceptions
         self.now = 0
@@ -147,6 +151,16 @@ class Engine:
             from study.sim.handlers import RealHandler
 
             self.handler = RealHandler(scenario, self)
+        # Payloads and request ids: for the trace, or for a real handler that reads its event.
+        self.needs_events = not lean or self.handler is not None
+        # Lean runs aggregate finished invocations here instead of keeping them.
+        self.live: dict[int, Invocation] = {}
+        self.n_started = 0
+        self.n_done = 0
+        self.errors_done = 0
+        self.billed_done = 0
+        self.last_end_ms = 0
+        self.last_delivery_ms = 0
         for item in scenario.inputs:
             self.inputs[item["id"]] = InputState()
 
@@ -174,7 +188,7 @@ class Engine:
             if self.stopped_by == "max_invocations":
                 self.stop_ms = self.now
                 break
-        return self.trace(source)
+        return self.lean_result() if self.lean else self.trace(source)
 
     def iso(self, t_ms: int | None = None, ms_digits: bool = True) -> str:
         t = self.s.start_time + dt.timedelta(milliseconds=self.now if t_ms is None else t_ms)
@@ -190,6 +204,11 @@ class Engine:
     # -- records ---------------------------------------------------------------------------------------------
 
     def tl(self, kind: str, rule: str | None = None, t_ms: int | None = None, **fields: Any) -> dict:
+        if self.lean:
+            t = self.now if t_ms is None else t_ms
+            if t > self.last_ms:
+                self.last_ms = t
+            return fields
         entry: dict[str, Any] = {"t": seconds(self.now if t_ms is None else t_ms), "kind": kind}
         entry.update(fields)
         if rule:
@@ -203,17 +222,24 @@ class Engine:
         return self._seq
 
     def log(self, t_ms: int, stream: str, message: str) -> None:
+        if self.lean:
+            return
         self.logs.append((t_ms, self._next(), {
             "t": seconds(t_ms), "group": f"/aws/lambda/{self.s.function['FunctionName']}", "stream": stream,
             "message": message}))
 
     def deliver(self, kind: str, target: str, input_ids: list[str], message: Any, attributes: dict | None = None,
                 rule: str | None = None) -> None:
+        if self.lean:
+            self.last_delivery_ms = max(self.last_delivery_ms, self.now)
+            self.tl("deliver")
+            return
         entry = {"t": seconds(self.now), "target": target, "kind": kind, "inputs": list(input_ids),
                  "message": message}
         if attributes is not None:
             entry["attributes"] = attributes
         self.deliveries.append((self.now, self._next(), entry))
+        self.last_delivery_ms = max(self.last_delivery_ms, self.now)
         self.tl("deliver", rule, target=target, delivery=kind, inputs=list(input_ids))
         for iid in input_ids:
             st = self.inputs[iid]
@@ -256,13 +282,14 @@ class Engine:
                   shard: str | None = None, item_id: Callable[[str], str] | None = None,
                   extra: dict | None = None) -> Invocation | None:
         """Start the handler now (after INIT on a cold start). The caller has checked `can_run()`."""
-        if len(self.invocations) >= self.s.max_invocations:
+        if self.n_started >= self.s.max_invocations:
             self.stopped_by = "max_invocations"
             return None
+        self.n_started += 1
         env, cold = self._acquire_env()
         env.busy = True
         inv = Invocation()
-        inv.n = len(self.invocations) + 1
+        inv.n = self.n_started
         inv.request_id = request_id
         inv.inputs = inputs
         inv.shard = shard
@@ -294,12 +321,18 @@ class Engine:
         inv.init_billed_ms = inv.init_ms if cold and self.s.profile == "aws" else 0
         inv.billed_ms = max(1, duration + inv.init_billed_ms)
         env.needs_init = False
-        self.invocations.append(inv)
+        if self.lean:
+            self.live[inv.n] = inv
+        else:
+            self.invocations.append(inv)
         self.running += 1
         self.max_running = max(self.max_running, self.running)
-        self.tl("invoke_start", None, t_ms=inv.start, n=inv.n, inputs=list(inputs), instance=env.number,
-                attempt=attempt, cold_start=cold, **({"shard": shard} if shard else {}))
-        self.log(inv.start, env.stream, f"START RequestId: {request_id} Version: $LATEST")
+        if self.lean:
+            self.tl("invoke_start", t_ms=inv.start)
+        else:
+            self.tl("invoke_start", None, t_ms=inv.start, n=inv.n, inputs=list(inputs), instance=env.number,
+                    attempt=attempt, cold_start=cold, **({"shard": shard} if shard else {}))
+            self.log(inv.start, env.stream, f"START RequestId: {request_id} Version: $LATEST")
         self.at(inv.end, P_END, self._end_run, inv)
         return inv
 
@@ -340,6 +373,12 @@ class Engine:
         env.freed_seq = self._next()
         if inv.reset:
             env.needs_init = True  # the runtime is re-initialised on the next invoke; same log stream
+        if self.lean:
+            self.tl("invoke_end")
+            inv.on_end(inv)
+            del self.live[inv.n]
+            self._count_done(inv)
+            return
         for line in inv.printed:
             self.log(inv.end, env.stream, line)
         if inv.error is not None:
@@ -361,10 +400,65 @@ class Engine:
         # partial response is `partial`): the timeline says what the trace's invocations[] say.
         entry["status"] = inv.status
 
+    def _count_done(self, inv: Invocation) -> None:
+        self.n_done += 1
+        self.billed_done += inv.billed_ms
+        end = inv.end / MS * MS  # as the full trace computes it, from the end in seconds
+        if end > self.last_end_ms:
+            self.last_end_ms = end
+        if inv.status in ("error", "timeout"):
+            self.errors_done += 1
+
     # -- the trace -------------------------------------------------------------------------------------------
 
+    def cutoff(self) -> int | None:
+        return self.stop_ms if self.stopped_by in ("until", "max_invocations", "time_cap") else None
+
+    def _settle_cutoff(self, cutoff: int | None) -> None:
+        # An input settled after the clock stopped (the inputs of a run still going) is still pending.
+        if cutoff is None:
+            return
+        for st in self.inputs.values():
+            if st.at is not None and st.at > cutoff:
+                st.final, st.at = "pending", None
+
+    def summary(self, n: int, errors: int, billed_ms: int, last_end_ms: float) -> dict:
+        cutoff = self.cutoff()
+        gb_s = billed_ms / 1000 * self.memory / 1024
+        from study.sim.pricing import run_cost
+
+        last = max(self.last_ms, last_end_ms, self.last_delivery_ms)
+        if self.stopped_by == "time_cap":
+            last = min(last, cutoff)
+        return {
+            "invocations": n, "errors": errors, "throttles": self.throttles, "requests": n,
+            "gb_seconds": round(gb_s, 9),
+            "cost_usd": round(run_cost(n, gb_s, self.s.profile, self.mis), 10),
+            "max_concurrency": self.max_running, "end": seconds(int(last)),
+            "stopped_by": self.stopped_by,
+        }
+
+    def lean_result(self) -> dict:
+        """What a lean run keeps: the summary and how many inputs ended in each final state."""
+        cutoff = self.cutoff()
+        n, errors, billed, last_end = self.n_done, self.errors_done, self.billed_done, self.last_end_ms
+        for inv in self.live.values():  # runs still going when the clock stopped (or ending exactly then)
+            if cutoff is not None and inv.start > cutoff:
+                continue
+            j = inv.to_json(cutoff)
+            n += 1
+            billed += j["billed_ms"]
+            errors += j["status"] in ("error", "timeout")
+            if j["end"] is not None:
+                last_end = max(last_end, j["end"] * MS)
+        self._settle_cutoff(cutoff)
+        finals: dict[str, int] = {}
+        for st in self.inputs.values():
+            finals[st.final] = finals.get(st.final, 0) + 1
+        return {"summary": self.summary(n, errors, billed, last_end), "finals": dict(sorted(finals.items()))}
+
     def trace(self, source) -> dict:
-        cutoff = self.stop_ms if self.stopped_by in ("until", "max_invocations", "time_cap") else None
+        cutoff = self.cutoff()
         invs = []
         for inv in self.invocations:
             if cutoff is not None and inv.start > cutoff:
@@ -373,18 +467,9 @@ class Engine:
         invs.sort(key=lambda x: x["start"])
         for i, entry in enumerate(invs, 1):
             entry["n"] = i
-        # An input settled after the clock stopped (the inputs of a run still going) is still pending.
-        for st in self.inputs.values():
-            if st.at is not None and cutoff is not None and st.at > cutoff:
-                st.final, st.at = "pending", None
-        gb_s = sum(i["billed_ms"] for i in invs) / 1000 * self.memory / 1024
-        from study.sim.pricing import run_cost
-
+        self._settle_cutoff(cutoff)
         errors = sum(1 for i in invs if i["status"] in ("error", "timeout"))
-        last = max([self.last_ms] + [i["end"] * MS for i in invs if i["end"] is not None]
-                   + [d[0] for d in self.deliveries])
-        if self.stopped_by == "time_cap":
-            last = min(last, cutoff)
+        last_end = max([0] + [i["end"] * MS for i in invs if i["end"] is not None])
         trace = {
             "format": "study-trace/1",
             "title": self.s.title,
@@ -403,13 +488,7 @@ class Engine:
             "logs": [e[2] for e in sorted(self.logs, key=lambda e: (e[0], e[1])) if cutoff is None or e[0] <= cutoff],
             "timeline": [e[2] for e in sorted(self.timeline, key=lambda e: (e[0], e[1]))
                          if cutoff is None or e[0] <= cutoff],
-            "summary": {
-                "invocations": len(invs), "errors": errors, "throttles": self.throttles, "requests": len(invs),
-                "gb_seconds": round(gb_s, 9),
-                "cost_usd": round(run_cost(len(invs), gb_s, self.s.profile, self.mis), 10),
-                "max_concurrency": self.max_running, "end": seconds(int(last)),
-                "stopped_by": self.stopped_by,
-            },
+            "summary": self.summary(len(invs), errors, sum(i["billed_ms"] for i in invs), last_end),
         }
         return trace
 

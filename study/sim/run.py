@@ -41,5 +41,12 @@ def simulate(scenario: Scenario) -> dict:
     return engine.run(source_for(engine))
 
 
+def simulate_summary(scenario: Scenario) -> dict:
+    """Only `{"summary": ..., "finals": {state: count}}`, as the full trace would give them, without keeping the
+    timeline, logs or per-invocation records (and, for `behavior` handlers, without building payloads)."""
+    engine = Engine(scenario, lean=True)
+    return engine.run(source_for(engine))
+
+
 def simulate_file(path: str | Path, misconceptions=frozenset()) -> dict:
     return simulate(load_scenario(path, misconceptions))
