@@ -14,7 +14,7 @@ from collections import deque
 
 from study.sim import payloads
 from study.sim.config import MS
-from study.sim.engine import P_START, P_VISIBLE, Engine, throttle_delay_s
+from study.sim.engine import P_ARRIVE, P_START, P_VISIBLE, Engine, throttle_delay_s
 from study.sim.push import Source
 
 SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): MC-29
@@ -89,9 +89,31 @@ class SqsSource(Source):
         self.scale_at: int | None = None
         self.pollers_seen = INITIAL_POLLERS
         self.bisect = self.t.get("BisectBatchOnFunctionError", False)  # only with the sqs-bisect misconception
+        self.queue_arn = q["QueueArn"]
+        self.delay_ms = q["DelaySeconds"] * MS
+        # Standard queue: visible messages by send order (MC-17). First-time arrivals come in send order and
+        # go to `fresh` (a deque); reappearing messages go to the `visible` heap; receive takes the lower order.
+        self.fresh: deque[Message] = deque()
         self.failure_destination = (self.t.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
 
     # -- arrivals and visibility -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """One event for the inputs sent at the same instant (they arrive in input order either way: an arrival
+        schedules nothing at its own instant ahead of the next one)."""
+        group: list[dict] = []
+        for item in self.s.inputs:
+            if group and item["at_ms"] != group[0]["at_ms"]:
+                self.e.at(group[0]["at_ms"], P_ARRIVE, self._arrive_all, group)
+                group = []
+            group.append(item)
+        if group:
+            self.e.at(group[0]["at_ms"], P_ARRIVE, self._arrive_all, group)
+
+    def _arrive_all(self, items: list[dict]) -> None:
+        arrive = self.arrive
+        for item in items:
+            arrive(item)
 
     def arrive(self, item: dict) -> None:
         e = self.e
@@ -103,14 +125,14 @@ class SqsSource(Source):
         msg.sent_ms = e.now
         msg.attributes = item.get("attributes")
         msg.sequence_number = f"{18849496460467696128 + msg.order * 65536:020d}" if self.fifo else None
-        msg.queue_arn = self.t["Queue"]["QueueArn"]
+        msg.queue_arn = self.queue_arn
         self.messages[iid] = msg
         e.inputs[iid].receive_count = 0
         if self.fifo:
             self.groups.setdefault(msg.group, deque()).append(msg)
         delay = item.get("delay_ms")
         if delay is None:
-            delay = self.t["Queue"]["DelaySeconds"] * MS
+            delay = self.delay_ms
         if self.fifo:
             e.tl("arrive", "sqs.batching", input=iid, group=msg.group)
         else:
@@ -147,7 +169,11 @@ class SqsSource(Source):
         if self.t0 is None:
             self.t0 = self.e.now
         if not self.fifo:
-            heapq.heappush(self.visible, (msg.order, msg))
+            fresh = self.fresh
+            if not fresh or fresh[-1].order < msg.order:
+                fresh.append(msg)
+            else:
+                heapq.heappush(self.visible, (msg.order, msg))
         self.request_poll()
 
     def request_poll(self) -> None:
@@ -234,8 +260,12 @@ class SqsSource(Source):
     def _take_batch(self, limit: int) -> list[Message]:
         batch: list[Message] = []
         if not self.fifo:
-            while self.visible and len(batch) < limit:
-                _, msg = heapq.heappop(self.visible)
+            visible, fresh = self.visible, self.fresh
+            while (visible or fresh) and len(batch) < limit:
+                if fresh and (not visible or fresh[0].order < visible[0][0]):
+                    msg = fresh.popleft()
+                else:
+                    msg = heapq.heappop(visible)[1]
                 if msg.state != "visible":
                     continue
                 if self._receive(msg):
