@@ -14,7 +14,7 @@ from collections import deque
 
 from study.sim import payloads
 from study.sim.config import MS
-from study.sim.engine import P_ARRIVE, P_START, P_VISIBLE, Engine, throttle_delay_s
+from study.sim.engine import P_START, P_VISIBLE, Engine, throttle_delay_s
 from study.sim.push import Source
 
 SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): MC-29
@@ -99,21 +99,7 @@ class SqsSource(Source):
     # -- arrivals and visibility -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        """One event for the inputs sent at the same instant (they arrive in input order either way: an arrival
-        schedules nothing at its own instant ahead of the next one)."""
-        group: list[dict] = []
-        for item in self.s.inputs:
-            if group and item["at_ms"] != group[0]["at_ms"]:
-                self.e.at(group[0]["at_ms"], P_ARRIVE, self._arrive_all, group)
-                group = []
-            group.append(item)
-        if group:
-            self.e.at(group[0]["at_ms"], P_ARRIVE, self._arrive_all, group)
-
-    def _arrive_all(self, items: list[dict]) -> None:
-        arrive = self.arrive
-        for item in items:
-            arrive(item)
+        self.arrive_grouped()
 
     def arrive(self, item: dict) -> None:
         e = self.e
