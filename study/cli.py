@@ -186,9 +186,8 @@ def _predicts_refusal(path: str) -> bool:
 
 def _sim(args) -> int:
     from study.sim.config import load_scenario
-    from study.sim.engine import dumps
     from study.sim.errors import ScenarioError
-    from study.sim.run import simulate, simulate_summary
+    from study.sim.run import simulate, simulate_summary, simulate_to
 
     try:
         if args.profile:
@@ -204,16 +203,17 @@ def _sim(args) -> int:
                                       frozenset(args.misconception))
         else:
             scenario = load_scenario(args.file, frozenset(args.misconception))
-        if args.summary and not args.json:
+        if args.summary:
             sys.stdout.write(json.dumps(simulate_summary(scenario)) + "\n")
+            return 0
+        if args.json:
+            simulate_to(scenario, sys.stdout)
+            sys.stdout.write("\n")
             return 0
         trace = simulate(scenario)
     except ScenarioError as err:
         print(f"study: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.json:
-        sys.stdout.write(dumps(trace) + "\n")
-        return 0
     from study.render import print_trace
 
     print_trace(trace)

@@ -170,11 +170,20 @@ class Engine:
         heapq.heappush(self._heap, (t_ms, prio, self._seq, fn, args))
         self._seq += 1
 
-    def run(self, source) -> dict:
+    def run(self, source, spool=None) -> dict | None:
+        """Run to the end; return the trace (the lean result when lean). With a `TraceSpool`, finished records
+        are handed to it as the run goes and None is returned: the spool writes the trace."""
         source.start()
         until = self.s.until_ms
         heap = self._heap
+        every = spool.every if spool is not None else 0
+        countdown = every
         while heap:
+            if every:
+                countdown -= 1
+                if not countdown:
+                    spool.flush(self)
+                    countdown = every
             t = heap[0][0]
             if until is not None and t > until:
                 self.stopped_by, self.stop_ms = "until", until
@@ -188,6 +197,8 @@ class Engine:
             if self.stopped_by == "max_invocations":
                 self.stop_ms = self.now
                 break
+        if spool is not None:
+            return None
         return self.lean_result() if self.lean else self.trace(source)
 
     def iso(self, t_ms: int | None = None, ms_digits: bool = True) -> str:
@@ -506,3 +517,4 @@ def _substitute(value: Any, item_id) -> Any:
 def dumps(trace: dict) -> str:
     """The trace as JSON text: stable key order, so the same run gives the same bytes."""
     return json.dumps(trace, indent=2, ensure_ascii=False)
+

@@ -50,3 +50,15 @@ def simulate_summary(scenario: Scenario) -> dict:
 
 def simulate_file(path: str | Path, misconceptions=frozenset()) -> dict:
     return simulate(load_scenario(path, misconceptions))
+
+
+def simulate_to(scenario: Scenario, fp, every: int = 20000) -> None:
+    """Write the trace's JSON text (the same as `dumps(simulate(scenario))`) to `fp` as the run goes: finished
+    records are spooled to temporary files every `every` events instead of being kept."""
+    from study.sim.spool import TraceSpool
+
+    engine = Engine(scenario)
+    source = source_for(engine)
+    spool = TraceSpool(every)
+    engine.run(source, spool)
+    spool.finish(engine, source, fp)
