@@ -158,7 +158,7 @@ def main() -> None:
             path = Path(tmp) / f"{name}.yaml"
             path.write_text(yaml.safe_dump(scen(n)), encoding="utf-8")
             base_t, base_runs, base_mem = timed(model, n, repeat)
-            our_t, our_runs, our_mem = timed(lambda _n: cli_run(path, "--summary"), n, repeat)
+            our_t, our_runs, our_mem = timed(lambda _n, p=path: cli_run(p, "--summary"), n, repeat)
             print(f"{name}: {n:,} inputs, {base_runs:,} runs (SimPy) / {our_runs:,} (emulator); median of {repeat}")
             print(f"  SimPy model (fates + invocations recorded): {base_t:8.2f} s   peak {base_mem:8.1f} MiB")
             print(f"  study sim --summary:                        {our_t:8.2f} s   peak {our_mem:8.1f} MiB"
@@ -166,7 +166,7 @@ def main() -> None:
             assert base_runs == our_runs, (base_runs, our_runs)
             if args.json:
                 out = Path(tmp) / f"{name}.json"
-                js_t, _, js_mem = timed(lambda _n: cli_run(path, "--json", out), n, 1)
+                js_t, _, js_mem = timed(lambda _n, p=path, o=out: cli_run(p, "--json", o), n, 1)
                 size = os.path.getsize(out) / 2**20
                 print(f"  study sim --json (to a file, {size:,.0f} MiB): {js_t:8.2f} s   peak {js_mem:8.1f} MiB"
                       f"   ratio {js_t / base_t:5.2f}x time   (target <= 3.0x time, < 1024 MiB)")
