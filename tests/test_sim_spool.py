@@ -4,14 +4,18 @@ and lab, when it spools often (every few events) as well as rarely."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from study.sim.config import load_scenario
 from study.sim.engine import dumps
 from study.sim.errors import ScenarioError
 from study.sim.run import simulate, simulate_to
+from study.sim.spool import encode
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests/cases").rglob("*.yaml")) + sorted((ROOT / "content/labs").glob("*.yaml"))
@@ -47,3 +51,18 @@ def test_spooling_leaves_only_unfinished_records_in_memory() -> None:
     out = io.StringIO()
     spool.finish(engine, source_for(engine), out)
     assert out.getvalue() == dumps(simulate(scenario_from_dict(data)))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text() | st.integers() | st.floats() | st.booleans() | st.none(), inner, max_size=4),
+    max_leaves=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON)
+def test_encoder_matches_json_dumps(value) -> None:
+    want = json.dumps(value, indent=2, ensure_ascii=False)
+    assert encode(value) == want
+    assert encode(value, "\n    ") == want.replace("\n", "\n    ")

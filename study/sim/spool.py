@@ -19,15 +19,58 @@ from typing import IO, Any
 
 from study.sim.config import MS
 
+_string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for strings
+
+
+_INF = float("inf")
+
+
+def encode(value: Any, newline: str = "\n") -> str:
+    """`json.dumps(value, indent=2, ensure_ascii=False)` with every newline followed by `newline[1:]` as well (the
+    indent of where the value sits), built by plain recursion: about twice as fast as the json module's pure-Python
+    indenting encoder, with the same text (tests/test_sim_spool.py checks it against json.dumps)."""
+    t = type(value)
+    if t is str:
+        return _string(value)
+    if t is dict:
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        return ("{" + inner + ("," + inner).join([
+            (_string(k) if type(k) is str else _key(k)) + ": " + encode(v, inner) for k, v in value.items()])
+            + newline + "}")
+    if t is list:
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join([encode(v, inner) for v in value]) + newline + "]"
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if t is int:
+        return int.__repr__(value)
+    if t is float and value == value and value not in (_INF, -_INF):
+        return float.__repr__(value)
+    # Anything else (NaN, tuples, subclasses ...): json's own text, indented to where it sits.
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
+
+
+def _key(key: Any) -> str:
+    """A dict key that is not a str, as json writes it."""
+    return json.dumps({key: 0}, ensure_ascii=False)[1:-4]
+
 
 def _element(value: Any) -> str:
     """One element of a list (or dict) that sits at depth 2 of the trace, as `json.dumps(trace, indent=2)` has it."""
-    return "    " + json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+    return "    " + encode(value, "\n    ")
 
 
 def _value(value: Any) -> str:
     """A member's value at depth 1."""
-    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    return encode(value, "\n  ")
 
 
 class _Section:
@@ -140,7 +183,7 @@ class TraceSpool:
         }
         fp.write("{")
         for key, value in head.items():
-            fp.write(f"\n  {json.dumps(key)}: {_value(value)},")
+            fp.write(f"\n  {_string(key)}: {_value(value)},")
         fp.write('\n  "invocations": ')
         self.invocations.copy_to(fp)
         fp.write(',\n  "deliveries": ')
@@ -154,8 +197,7 @@ class TraceSpool:
             for iid, st in e.inputs.items():
                 fp.write("\n    " if first else ",\n    ")
                 first = False
-                fp.write(f"{json.dumps(iid, ensure_ascii=False)}: "
-                         + json.dumps(st.to_json(), indent=2, ensure_ascii=False).replace("\n", "\n    "))
+                fp.write(_string(iid) + ": " + encode(st.to_json(), "\n    "))
             fp.write("\n  }")
         fp.write(',\n  "http": ')
         fp.write(_value([e.http[iid] for iid in source.http_order() if iid in e.http]))
