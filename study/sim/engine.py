@@ -23,6 +23,13 @@ TIME_CAP_MS = 7 * 24 * 3600 * MS
 THROTTLE_CAP_S = 300
 
 
+PROGRESS_EVERY = 5000  # events between two progress calls
+
+
+class Cancelled(Exception):
+    """A run stopped by its progress callback (the learner cancelled a what-if)."""
+
+
 def throttle_delay_s(k: int) -> int:
     """MC-2: 1, 2, 4, ... seconds, capped at 300."""
     return min(THROTTLE_CAP_S, 2 ** k)
@@ -156,6 +163,7 @@ class Engine:
         # Lean runs aggregate finished invocations here instead of keeping them.
         self.live: dict[int, Invocation] = {}
         self.n_started = 0
+        self.settled = 0  # inputs that reached a final state (for progress)
         self.n_done = 0
         self.errors_done = 0
         self.billed_done = 0
@@ -170,19 +178,24 @@ class Engine:
         heapq.heappush(self._heap, (t_ms, prio, self._seq, fn, args))
         self._seq += 1
 
-    def run(self, source, spool=None) -> dict | None:
+    def run(self, source, spool=None, progress: Callable[[Engine], bool] | None = None) -> dict | None:
         """Run to the end; return the trace (the lean result when lean). With a `TraceSpool`, finished records
-        are handed to it as the run goes and None is returned: the spool writes the trace."""
+        are handed to it as the run goes and None is returned: the spool writes the trace. `progress(engine)`
+        is called every few thousand events (`now`, `n_started`, `settled` of `len(inputs)` tell how far the
+        run is); when it returns True the run stops by raising `Cancelled`."""
         source.start()
         until = self.s.until_ms
         heap = self._heap
-        every = spool.every if spool is not None else 0
+        every = spool.every if spool is not None else PROGRESS_EVERY if progress is not None else 0
         countdown = every
         while heap:
             if every:
                 countdown -= 1
                 if not countdown:
-                    spool.flush(self)
+                    if spool is not None:
+                        spool.flush(self)
+                    if progress is not None and progress(self):
+                        raise Cancelled
                     countdown = every
             t = heap[0][0]
             if until is not None and t > until:
@@ -259,6 +272,8 @@ class Engine:
 
     def settle(self, iid: str, final: str, t_ms: int | None = None) -> None:
         st = self.inputs[iid]
+        if st.final == "pending":
+            self.settled += 1
         st.final = final
         st.at = self.now if t_ms is None else t_ms
 

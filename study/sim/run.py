@@ -35,10 +35,11 @@ def source_for(engine: Engine):
     return StreamSource(engine)
 
 
-def simulate(scenario: Scenario) -> dict:
-    """The trace of one scenario (plain data, deterministic for a `behavior` scenario and its seed)."""
+def simulate(scenario: Scenario, progress=None) -> dict:
+    """The trace of one scenario (plain data, deterministic for a `behavior` scenario and its seed).
+    `progress`: see `Engine.run` (it may cancel the run)."""
     engine = Engine(scenario)
-    return engine.run(source_for(engine))
+    return engine.run(source_for(engine), progress=progress)
 
 
 def simulate_summary(scenario: Scenario) -> dict:
