@@ -109,12 +109,12 @@ class InputState:
         self.final = "pending"
         self.at: int | None = None
         self.attempts = 0
-        self.targets: list[str] = []
+        self.targets: list[str] | None = None  # made on the first delivery (most inputs have none)
         self.receive_count: int | None = None
 
     def to_json(self) -> dict:
         return {"final": self.final, "at": seconds(self.at) if self.final != "pending" else None,
-                "attempts": self.attempts, "targets": list(self.targets), "receive_count": self.receive_count}
+                "attempts": self.attempts, "targets": list(self.targets or ()), "receive_count": self.receive_count}
 
 
 class Engine:
@@ -267,7 +267,9 @@ class Engine:
         self.tl("deliver", rule, target=target, delivery=kind, inputs=list(input_ids))
         for iid in input_ids:
             st = self.inputs[iid]
-            if target not in st.targets:
+            if st.targets is None:
+                st.targets = [target]
+            elif target not in st.targets:
                 st.targets.append(target)
 
     def settle(self, iid: str, final: str, t_ms: int | None = None) -> None:
