@@ -11,6 +11,7 @@ import hashlib
 import heapq
 import json
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -138,6 +139,9 @@ class Engine:
         self.inputs: dict[str, InputState] = {}
         self.http: dict[str, dict] = {}
         self.envs: list[Env] = []
+        # Idle warm environments in the order they were freed (so by idle_since, then freed_seq): the oldest
+        # expire first, the newest is reused first.
+        self.idle: deque[Env] = deque()
         self.running = 0
         self.max_running = 0
         self.throttles = 0
@@ -286,20 +290,19 @@ class Engine:
 
     def _acquire_env(self) -> tuple[Env, bool]:
         now = self.now
-        best = None
-        for env in self.envs:
-            if env.busy or env.stream is None:
-                continue
-            if now - env.idle_since >= self.idle_ms:
+        idle = self.idle
+        if idle and now - idle[0].idle_since >= self.idle_ms:
+            expired = []
+            while idle and now - idle[0].idle_since >= self.idle_ms:
+                expired.append(idle.popleft())
+            for env in sorted(expired, key=lambda x: x.number):
                 # Idle for idle_ttl (exactly counts): the environment is gone.
                 self.tl("env_expire", "env.warm-reuse", t_ms=env.idle_since + self.idle_ms, instance=env.number)
                 env.stream = None
-                continue
-            if best is None or (env.idle_since, env.freed_seq) > (best.idle_since, best.freed_seq):
-                best = env
-        if best is not None and "every-invoke-cold" not in self.mis:
-            cold = best.needs_init
-            return best, cold
+        # Reuse the warm environment freed last.
+        if idle and "every-invoke-cold" not in self.mis:
+            best = idle.pop()
+            return best, best.needs_init
         number = len(self.envs) + 1
         day = (self.s.start_time + dt.timedelta(milliseconds=now)).strftime("%Y/%m/%d")
         env = Env(number, f"{day}/[$LATEST]{self.ids.hex(32, 'env', number)}", now)
@@ -399,6 +402,7 @@ class Engine:
         env.busy = False
         env.idle_since = self.now
         env.freed_seq = self._next()
+        self.idle.append(env)
         if inv.reset:
             env.needs_init = True  # the runtime is re-initialised on the next invoke; same log stream
         if self.lean:
