@@ -88,3 +88,27 @@ def test_lean_stream_generated(n, batch, retries, bisect, poison, shards, pf, ki
                         "Stream": {"ShardCount": shards}, "DestinationConfig": {"OnFailure": {"Destination": "sqs:d"}}},
             "inputs": [{"at": 0, "count": n, "prefix": "r"}]}
     check(lambda: scenario_from_dict(data))
+
+
+@pytest.mark.parametrize("ttype, extra, trigger", [
+    ("sqs", {}, {"type": "sqs"}),
+    ("sqs", {"body": {"k": 1}, "attributes": {"a": "b"}, "delay": 2}, {"type": "sqs"}),
+    ("kinesis", {"shard": 1}, {"type": "kinesis", "StartingPosition": "TRIM_HORIZON", "Stream": {"ShardCount": 2}}),
+    ("dynamodb", {"event": "MODIFY"}, {"type": "dynamodb", "StartingPosition": "TRIM_HORIZON"}),
+])
+def test_count_inputs_are_stamped_as_checking_each_would_make_them(ttype, extra, trigger) -> None:
+    """A `count` input checks its first three inputs in full and stamps the rest: the same dicts, keys in order."""
+    from study.sim import config
+
+    data = {"title": "t", "function": {"behavior": {}}, "trigger": trigger,
+            "inputs": [{"at": 1, "id": "x", **extra}, {"at": 0, "count": 6, "prefix": "m", **extra}]}
+    got = scenario_from_dict(data).inputs
+    c = config._Checker("<generated>", config.yamlpos.Marks())
+    trig = scenario_from_dict(data).trigger
+    want: list[dict] = []
+    base = dict(extra)
+    for k in range(1, 7):  # index 0 is x (it sorts last: it is sent at t = 1)
+        one = dict(base, id=f"m{k}", at_ms=0, index=k, _where=("inputs", 1))
+        config._add_input(c, one, set(), one["_where"], ttype, trig, want)
+    assert [list(x.items()) for x in got[:6]] == [list(x.items()) for x in want]
+    assert got[6]["id"] == "x"

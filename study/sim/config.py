@@ -879,9 +879,21 @@ def _inputs(c: _Checker, top: dict, ttype: str, trigger: dict) -> list[dict]:
             n = c.integer(item, "count", p, None, 1, 1_000_000)
             prefix = c.string(item, "prefix", p)
             base = {k: v for k, v in item.items() if k not in ("count", "prefix", "at")}
+            template = None
             for k in range(1, n + 1):
-                one = dict(base, id=f"{prefix}{k}", at_ms=at_ms, index=len(out), _where=p)
-                _add_input(c, one, seen, p, ttype, trigger, out)
+                iid = f"{prefix}{k}"
+                if template is None or k <= 3:
+                    one = dict(base, id=iid, at_ms=at_ms, index=len(out), _where=p)
+                    _add_input(c, one, seen, p, ttype, trigger, out)
+                    if k == 2:
+                        template = _stamp_template(out[-2], one)
+                    elif k == 3 and template is not None and list(_stamp(template, iid, one["index"]).items()) != list(one.items()):
+                        template = None  # the stamp would differ: check every input in full
+                    continue
+                if iid in seen:
+                    raise c.fail(p, f"id: {iid!r} is used by two inputs; ids must be unique")
+                seen.add(iid)
+                out.append(_stamp(template, iid, len(out)))
             continue
         iid = item.get("id")
         if iid is None:
@@ -893,6 +905,34 @@ def _inputs(c: _Checker, top: dict, ttype: str, trigger: dict) -> list[dict]:
         _add_input(c, one, seen, p, ttype, trigger, out)
     out.sort(key=lambda x: (x["at_ms"], x["index"]))
     return out
+
+
+def _stamp_template(first: dict, second: dict) -> list[tuple[str, int, Any]] | None:
+    """From the first two checked inputs of a `count` input, what the others are, field by field in order: shared
+    (0, the value), the id itself (1: a default body, partition key, data) or {"id": id} (2: a default item), or
+    its index (3). None when the two differ in any other way (then every input is checked in full)."""
+    if list(first) != list(second):
+        return None
+    fields: list[tuple[str, int, Any]] = []
+    for key, value in first.items():
+        if key == "index":
+            fields.append((key, 3, None))
+        elif key == "id" or value == first["id"] and second[key] == second["id"] and value != second[key]:
+            fields.append((key, 1, None))
+        elif value == second[key]:
+            fields.append((key, 0, value))
+        elif value == {"id": first["id"]} and second[key] == {"id": second["id"]}:
+            fields.append((key, 2, None))
+        else:
+            return None
+    return fields
+
+
+def _stamp(template: list[tuple[str, int, Any]], iid: str, index: int) -> dict:
+    one: dict[str, Any] = {}
+    for key, kind, value in template:
+        one[key] = value if kind == 0 else iid if kind == 1 else {"id": iid} if kind == 2 else index
+    return one
 
 
 def _add_input(c: _Checker, one: dict, seen: set, p: tuple, ttype: str, trigger: dict, out: list) -> None:
