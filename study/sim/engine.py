@@ -148,7 +148,6 @@ class Engine:
         self.stopped_by = "quiet"
         self.stop_ms: int | None = None
         self.last_ms = 0
-        self.deliveries_of: dict[str, int] = {}  # input id -> invocations whose event held it
         fn = scenario.function
         self.fn_arn = fn["FunctionArn"]
         self.memory = fn["MemorySize"]
@@ -336,8 +335,7 @@ class Engine:
                 instance=env.number, request_id=request_id)
         inv.start = self.now + inv.init_ms
         for iid in inputs:
-            self.deliveries_of[iid] = self.deliveries_of.get(iid, 0) + 1
-            self.inputs[iid].attempts += 1
+            self.inputs[iid].attempts += 1  # the invocations whose event held it
         inv.event = event
         status, error, response, duration = self._outcome(inv, item_id)
         if duration > self.timeout_ms:
@@ -378,7 +376,7 @@ class Engine:
         for iid in inv.inputs:
             if iid in b.fail_records:
                 limit = b.fail_records[iid]
-                if limit is None or self.deliveries_of[iid] <= limit:
+                if limit is None or self.inputs[iid].attempts <= limit:
                     throws = True
         if throws:
             return "error", {"errorType": "Exception", "errorMessage": "Simulated failure", "stackTrace": []}, None, \
@@ -388,7 +386,7 @@ class Engine:
         for iid in inv.inputs:
             if iid in b.report_failures:
                 limit = b.report_failures[iid]
-                if limit is None or self.deliveries_of[iid] <= limit:
+                if limit is None or self.inputs[iid].attempts <= limit:
                     failures.append(iid)
         if b.has_returns:
             response = _substitute(b.returns, item_id)

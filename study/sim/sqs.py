@@ -76,7 +76,8 @@ class SqsSource(Source):
         self.rbif = "ReportBatchItemFailures" in self.t["FunctionResponseTypes"]
         self.max_concurrency = self.t["ScalingConfig"]["MaximumConcurrency"]
         self.rate, self.cap = SCALING[self.s.profile]
-        self.messages: dict[str, Message] = {}
+        self.messages: dict[str, Message] = {}  # the messages still in the queue (deleted ones are let go)
+        self.n_sent = 0
         self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (MC-17)
         self.groups: dict[str, deque[Message]] = {}  # FIFO: each group's undeleted messages, in order
         self.inflight_batches = 0
@@ -104,7 +105,8 @@ class SqsSource(Source):
     def arrive(self, item: dict) -> None:
         e = self.e
         iid = item["id"]
-        msg = Message(iid, len(self.messages), e.ids)
+        msg = Message(iid, self.n_sent, e.ids)
+        self.n_sent += 1
         msg.body = item["body"]
         msg.group = item.get("group")
         msg.dedup_id = str(item.get("dedup_id") or payloads.md5(item["body"]) * 2)[:64] if self.fifo else None
@@ -315,6 +317,7 @@ class SqsSource(Source):
         msg.token += 1
         self._drop_from_group(msg)
         self.e.settle(msg.iid, final)
+        self.messages.pop(msg.iid, None)
         held = msg.held
         if held is not None:
             # A run that started late let the message reappear and be received again into a throttled batch;
