@@ -53,7 +53,7 @@ def simulate_file(path: str | Path, misconceptions=frozenset()) -> dict:
     return simulate(load_scenario(path, misconceptions))
 
 
-def simulate_to(scenario: Scenario, fp, every: int = 20000) -> None:
+def simulate_to(scenario: Scenario, fp, every: int = 1000) -> None:
     """Write the trace's JSON text (the same as `dumps(simulate(scenario))`) to `fp` as the run goes: finished
     records are spooled to temporary files every `every` events instead of being kept."""
     from study.sim.spool import TraceSpool

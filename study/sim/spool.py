@@ -99,7 +99,7 @@ class _Section:
 class TraceSpool:
     """Attach to an engine (`Engine(scenario, spool=TraceSpool())`); `flush` runs every `every` events."""
 
-    def __init__(self, every: int = 20000) -> None:
+    def __init__(self, every: int = 1000) -> None:
         self.every = every
         self.invocations = _Section()
         self.deliveries = _Section()
