@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
@@ -243,9 +242,8 @@ def _interactive() -> bool:
 
 def _sim(args) -> int:
     from study.sim.config import load_scenario
-    from study.sim.engine import dumps
     from study.sim.errors import ScenarioError
-    from study.sim.run import simulate
+    from study.sim.run import simulate, simulate_summary, simulate_to
 
     try:
         if args.profile:
@@ -259,17 +257,17 @@ def _sim(args) -> int:
                                       frozenset(args.misconception))
         else:
             scenario = load_scenario(args.file, frozenset(args.misconception))
+        if args.summary:
+            sys.stdout.write(json.dumps(simulate_summary(scenario)) + "\n")
+            return 0
+        if args.json:
+            simulate_to(scenario, sys.stdout)
+            sys.stdout.write("\n")
+            return 0
         trace = simulate(scenario)
     except ScenarioError as err:
         print(f"study: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    if args.json:
-        sys.stdout.write(dumps(trace) + "\n")
-        return 0
-    if args.summary:
-        finals = Counter(v["final"] for v in trace["inputs"].values())
-        sys.stdout.write(json.dumps({"summary": trace["summary"], "finals": dict(sorted(finals.items()))}) + "\n")
-        return 0
     from study.render import print_trace
 
     print_trace(trace)

@@ -160,6 +160,7 @@ def test_the_inputs_cap_counts_count_and_the_file(tmp_path: Path, monkeypatch) -
     from study.sim.errors import ScenarioError
 
     monkeypatch.setattr(config, "MAX_INPUTS", 5)
+    monkeypatch.setattr(config, "MAX_GENERATED", 5)
     (tmp_path / "m.jsonl").write_text('{"id": "x1"}\n{"id": "x2"}\n', encoding="utf-8")
     f = tmp_path / "s.yaml"
     f.write_text("title: t\ntrigger: {type: sqs}\ninputs:\n  - {count: 4, prefix: m}\ninputs_file: m.jsonl\n",
@@ -172,6 +173,22 @@ def test_the_inputs_cap_counts_count_and_the_file(tmp_path: Path, monkeypatch) -
     with pytest.raises(ScenarioError, match="6 inputs are more than the 5") as info:
         config.load_scenario(f)
     assert (info.value.line, info.value.col) == (5, 6)
+
+
+def test_inputs_written_out_have_their_own_cap(tmp_path: Path, monkeypatch) -> None:
+    """A backlog made with `count` may reach a million (the scaling ramp); inputs written out one by one stop
+    at MAX_INPUTS, where reading them would cost more than any lab needs."""
+    from study.sim import config
+    from study.sim.errors import ScenarioError
+
+    monkeypatch.setattr(config, "MAX_INPUTS", 3)
+    f = tmp_path / "s.yaml"
+    f.write_text("title: t\ntrigger: {type: sqs}\ninputs:\n  - {count: 10, prefix: m}\n  - {id: a}\n  - {id: b}\n",
+                 encoding="utf-8")
+    assert len(config.load_scenario(f).inputs) == 12
+    f.write_text(f.read_text() + "  - {id: c}\n  - {id: d}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="4 inputs are more than the 3 one scenario may have written out"):
+        config.load_scenario(f)
 
 
 def test_200000_messages_are_refused_quickly_within_the_memory_bound(tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ def run_scenario(challenge: Challenge, scenario: ChallengeScenario, code: str, *
             return h
 
         try:
-            trace = simulate(built, factory)
+            trace = simulate(built, handler_factory=factory)
         finally:
             for h in made:
                 h.close()

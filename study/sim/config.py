@@ -886,7 +886,10 @@ def _stream(c: _Checker, raw: dict, p: tuple, ttype: str) -> dict:
     }
 
 
-MAX_INPUTS = 50_000  # inputs in one scenario, `count` expansions and inputs_file included
+MAX_INPUTS = 50_000  # inputs written out one by one (under `inputs` or in an inputs_file)
+# Inputs in all, `count` expansions included: a generated backlog is cheap to read, and the scaling ramp needs
+# about a million messages (the emulator runs it in its lean mode for --summary).
+MAX_GENERATED = 1_000_000
 INPUTS_FILE_BYTES = 32 * 1024 * 1024  # an inputs_file is read line by line, up to this size
 INPUT_LINE_BYTES = 1024 * 1024  # one line of an inputs_file (an SQS message is at most 256 KB)
 
@@ -905,35 +908,55 @@ def _inputs(c: _Checker, top: dict, ttype: str, trigger: dict, base_dir: Path) -
     if raw is not None and not isinstance(raw, list):
         raise c.fail(("inputs",), "inputs: expected a list")
     if raw is not None and len(raw) > MAX_INPUTS:  # before checking 50,000 of them one by one
-        raise c.fail(("inputs", MAX_INPUTS), _too_many(len(raw)))
+        raise c.fail(("inputs", MAX_INPUTS), _too_many(len(raw), MAX_INPUTS, "written out"))
     out: list[dict] = []
     seen: set[str] = set()
+    written = [0]
     for i, item in enumerate(raw or ()):
-        _one_input(c, item, ("inputs", i), seen, ttype, trigger, out)
+        _one_input(c, item, ("inputs", i), seen, ttype, trigger, out, written)
     if from_file is not None:
-        _inputs_file(c, from_file, base_dir, seen, ttype, trigger, out)
+        _inputs_file(c, from_file, base_dir, seen, ttype, trigger, out, written)
     out.sort(key=lambda x: (x["at_ms"], x["index"]))
     return out
 
 
-def _one_input(c: _Checker, item: Any, p: tuple, seen: set, ttype: str, trigger: dict, out: list) -> None:
+def _one_input(c: _Checker, item: Any, p: tuple, seen: set, ttype: str, trigger: dict, out: list,
+               written: list[int]) -> None:
+    """One input as written (or a `count` of them); `written` counts those written out one by one."""
     item = c.mapping(item, p, "an input")
     c.unknown(item, INPUT_KEYS[ttype], p, f"a {ttype} input")
     at_ms = c.seconds(item, "at", p, 0, 0)
     if "count" in item or "prefix" in item:
         if "count" not in item or "prefix" not in item or "id" in item:
             raise c.fail(p, "an input with count needs a prefix (ids prefix1..prefixN) and no id")
-        n = c.integer(item, "count", p, None, 1, MAX_INPUTS)
-        if len(out) + n > MAX_INPUTS:
-            raise c.fail((*p, "count"), _too_many(len(out) + n))
+        n = c.integer(item, "count", p, None, 1, MAX_GENERATED)
+        if len(out) + n > MAX_GENERATED:
+            raise c.fail((*p, "count"), _too_many(len(out) + n, MAX_GENERATED, "generated with count"))
         prefix = c.string(item, "prefix", p)
         base = {k: v for k, v in item.items() if k not in ("count", "prefix", "at")}
+        template = None
         for k in range(1, n + 1):
-            one = dict(base, id=f"{prefix}{k}", at_ms=at_ms, index=len(out), _where=p)
-            _add_input(c, one, seen, p, ttype, trigger, out)
+            iid = f"{prefix}{k}"
+            if template is None or k <= 3:
+                # The first inputs are checked in full; the rest are stamped from them (same dicts, same key
+                # order), so a backlog of a million costs no million checks.
+                one = dict(base, id=iid, at_ms=at_ms, index=len(out), _where=p)
+                _add_input(c, one, seen, p, ttype, trigger, out)
+                if k == 2:
+                    template = _stamp_template(out[-2], one)
+                elif k == 3 and template is not None and list(_stamp(template, iid, one["index"]).items()) != list(one.items()):
+                    template = None  # the stamp would differ: check every input in full
+                continue
+            if iid in seen:
+                raise c.fail(p, f"id: {iid!r} is used by two inputs; ids must be unique")
+            seen.add(iid)
+            out.append(_stamp(template, iid, len(out)))
         return
-    if len(out) >= MAX_INPUTS:
-        raise c.fail(p, _too_many(len(out) + 1))
+    written[0] += 1
+    if written[0] > MAX_INPUTS or len(out) >= MAX_GENERATED:
+        limit = MAX_INPUTS if written[0] > MAX_INPUTS else MAX_GENERATED
+        raise c.fail(p, _too_many(len(out) + 1 if limit == MAX_GENERATED else written[0], limit,
+                                  "written out" if limit == MAX_INPUTS else "in all"))
     iid = item.get("id")
     if iid is None:
         raise c.fail(p, "id: required (a short name for this input, e.g. e1)")
@@ -944,8 +967,8 @@ def _one_input(c: _Checker, item: Any, p: tuple, seen: set, ttype: str, trigger:
     _add_input(c, one, seen, p, ttype, trigger, out)
 
 
-def _too_many(n: int) -> str:
-    return f"{n:,} inputs are more than the {MAX_INPUTS:,} one scenario may have (the limit)"
+def _too_many(n: int, limit: int, how: str) -> str:
+    return f"{n:,} inputs are more than the {limit:,} one scenario may have {how} (the limit)"
 
 
 class _LineMarks(yamlpos.Marks):
@@ -962,7 +985,7 @@ class _LineMarks(yamlpos.Marks):
 
 
 def _inputs_file(c: _Checker, value: Any, base_dir: Path, seen: set, ttype: str, trigger: dict,
-                 out: list) -> None:
+                 out: list, written: list[int]) -> None:
     """inputs_file: one JSON object per line, read as a stream; each is an input as written under `inputs`."""
     import json
 
@@ -1011,7 +1034,7 @@ def _inputs_file(c: _Checker, value: Any, base_dir: Path, seen: set, ttype: str,
                 raise ScenarioError(f"nested more than {yamlpos.LIMITS.depth} levels deep (the limit of lists and "
                                     "objects inside each other)", str(path), lineno, 1)
             marks.lines.append(lineno)
-            _one_input(fc, item, ("inputs", len(marks.lines) - 1), seen, ttype, trigger, out)
+            _one_input(fc, item, ("inputs", len(marks.lines) - 1), seen, ttype, trigger, out, written)
 
 
 def _depth(value: Any) -> int:
@@ -1026,6 +1049,34 @@ def _depth(value: Any) -> int:
             deepest = max(deepest, d)
             todo.extend((x, d + 1) for x in v)
     return deepest
+
+
+def _stamp_template(first: dict, second: dict) -> list[tuple[str, int, Any]] | None:
+    """From the first two checked inputs of a `count` input, what the others are, field by field in order: shared
+    (0, the value), the id itself (1: a default body, partition key, data) or {"id": id} (2: a default item), or
+    its index (3). None when the two differ in any other way (then every input is checked in full)."""
+    if list(first) != list(second):
+        return None
+    fields: list[tuple[str, int, Any]] = []
+    for key, value in first.items():
+        if key == "index":
+            fields.append((key, 3, None))
+        elif key == "id" or value == first["id"] and second[key] == second["id"] and value != second[key]:
+            fields.append((key, 1, None))
+        elif value == second[key]:
+            fields.append((key, 0, value))
+        elif value == {"id": first["id"]} and second[key] == {"id": second["id"]}:
+            fields.append((key, 2, None))
+        else:
+            return None
+    return fields
+
+
+def _stamp(template: list[tuple[str, int, Any]], iid: str, index: int) -> dict:
+    one: dict[str, Any] = {}
+    for key, kind, value in template:
+        one[key] = value if kind == 0 else iid if kind == 1 else {"id": iid} if kind == 2 else index
+    return one
 
 
 def _add_input(c: _Checker, one: dict, seen: set, p: tuple, ttype: str, trigger: dict, out: list) -> None:

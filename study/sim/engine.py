@@ -11,6 +11,7 @@ import hashlib
 import heapq
 import json
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,13 @@ from study.sim.config import MS, Scenario
 P_END, P_VISIBLE, P_ARRIVE, P_FIRE, P_START = 0, 1, 2, 3, 4
 TIME_CAP_MS = 7 * 24 * 3600 * MS
 THROTTLE_CAP_S = 300
+
+
+PROGRESS_EVERY = 5000  # events between two progress calls
+
+
+class Cancelled(Exception):
+    """A run stopped by its progress callback (the learner cancelled a what-if)."""
 
 
 def throttle_delay_s(k: int) -> int:
@@ -102,19 +110,24 @@ class InputState:
         self.final = "pending"
         self.at: int | None = None
         self.attempts = 0
-        self.targets: list[str] = []
+        self.targets: list[str] | None = None  # made on the first delivery (most inputs have none)
         self.receive_count: int | None = None
 
     def to_json(self) -> dict:
         return {"final": self.final, "at": seconds(self.at) if self.final != "pending" else None,
-                "attempts": self.attempts, "targets": list(self.targets), "receive_count": self.receive_count}
+                "attempts": self.attempts, "targets": list(self.targets or ()), "receive_count": self.receive_count}
 
 
 class Engine:
     """Runs one scenario to its trace. Deterministic: same scenario and seed, same bytes."""
 
-    def __init__(self, scenario: Scenario, handler_factory: Callable | None = None):
+    def __init__(self, scenario: Scenario, lean: bool = False, handler_factory: Callable | None = None):
+        """`lean`: only the summary and the inputs' final states are wanted (`study sim --summary`): no timeline,
+        logs, delivery records or invocation records are kept, and with a `behavior` handler no event payload or
+        request id is built. The summary is the same as the full trace's. `handler_factory(scenario, engine)`
+        replaces the in-process runner of a real handler (study.challenges runs learner code in child processes)."""
         self.s = scenario
+        self.lean = lean
         self.ids = Ids(scenario.seed)
         self.mis = scenario.misconceptions
         self.now = 0
@@ -127,13 +140,15 @@ class Engine:
         self.inputs: dict[str, InputState] = {}
         self.http: dict[str, dict] = {}
         self.envs: list[Env] = []
+        # Idle warm environments in the order they were freed (so by idle_since, then freed_seq): the oldest
+        # expire first, the newest is reused first.
+        self.idle: deque[Env] = deque()
         self.running = 0
         self.max_running = 0
         self.throttles = 0
         self.stopped_by = "quiet"
         self.stop_ms: int | None = None
         self.last_ms = 0
-        self.deliveries_of: dict[str, int] = {}  # input id -> invocations whose event held it
         fn = scenario.function
         self.fn_arn = fn["FunctionArn"]
         self.memory = fn["MemorySize"]
@@ -148,6 +163,17 @@ class Engine:
 
             # A caller may run the code elsewhere (study.challenges runs learner code in child processes).
             self.handler = (handler_factory or RealHandler)(scenario, self)
+        # Payloads and request ids: for the trace, or for a real handler that reads its event.
+        self.needs_events = not lean or self.handler is not None
+        # Lean runs aggregate finished invocations here instead of keeping them.
+        self.live: dict[int, Invocation] = {}
+        self.n_started = 0
+        self.settled = 0  # inputs that reached a final state (for progress)
+        self.n_done = 0
+        self.errors_done = 0
+        self.billed_done = 0
+        self.last_end_ms = 0
+        self.last_delivery_ms = 0
         for item in scenario.inputs:
             self.inputs[item["id"]] = InputState()
 
@@ -157,11 +183,25 @@ class Engine:
         heapq.heappush(self._heap, (t_ms, prio, self._seq, fn, args))
         self._seq += 1
 
-    def run(self, source) -> dict:
+    def run(self, source, spool=None, progress: Callable[[Engine], bool] | None = None) -> dict | None:
+        """Run to the end; return the trace (the lean result when lean). With a `TraceSpool`, finished records
+        are handed to it as the run goes and None is returned: the spool writes the trace. `progress(engine)`
+        is called every few thousand events (`now`, `n_started`, `settled` of `len(inputs)` tell how far the
+        run is); when it returns True the run stops by raising `Cancelled`."""
         source.start()
         until = self.s.until_ms
         heap = self._heap
+        every = spool.every if spool is not None else PROGRESS_EVERY if progress is not None else 0
+        countdown = every
         while heap:
+            if every:
+                countdown -= 1
+                if not countdown:
+                    if spool is not None:
+                        spool.flush(self)
+                    if progress is not None and progress(self):
+                        raise Cancelled
+                    countdown = every
             t = heap[0][0]
             if until is not None and t > until:
                 self.stopped_by, self.stop_ms = "until", until
@@ -175,7 +215,9 @@ class Engine:
             if self.stopped_by == "max_invocations":
                 self.stop_ms = self.now
                 break
-        return self.trace(source)
+        if spool is not None:
+            return None
+        return self.lean_result() if self.lean else self.trace(source)
 
     def iso(self, t_ms: int | None = None, ms_digits: bool = True) -> str:
         t = self.s.start_time + dt.timedelta(milliseconds=self.now if t_ms is None else t_ms)
@@ -191,6 +233,11 @@ class Engine:
     # -- records ---------------------------------------------------------------------------------------------
 
     def tl(self, kind: str, rule: str | None = None, t_ms: int | None = None, **fields: Any) -> dict:
+        if self.lean:
+            t = self.now if t_ms is None else t_ms
+            if t > self.last_ms:
+                self.last_ms = t
+            return fields
         entry: dict[str, Any] = {"t": seconds(self.now if t_ms is None else t_ms), "kind": kind}
         entry.update(fields)
         if rule:
@@ -204,25 +251,36 @@ class Engine:
         return self._seq
 
     def log(self, t_ms: int, stream: str, message: str) -> None:
+        if self.lean:
+            return
         self.logs.append((t_ms, self._next(), {
             "t": seconds(t_ms), "group": f"/aws/lambda/{self.s.function['FunctionName']}", "stream": stream,
             "message": message}))
 
     def deliver(self, kind: str, target: str, input_ids: list[str], message: Any, attributes: dict | None = None,
                 rule: str | None = None) -> None:
+        if self.lean:
+            self.last_delivery_ms = max(self.last_delivery_ms, self.now)
+            self.tl("deliver")
+            return
         entry = {"t": seconds(self.now), "target": target, "kind": kind, "inputs": list(input_ids),
                  "message": message}
         if attributes is not None:
             entry["attributes"] = attributes
         self.deliveries.append((self.now, self._next(), entry))
+        self.last_delivery_ms = max(self.last_delivery_ms, self.now)
         self.tl("deliver", rule, target=target, delivery=kind, inputs=list(input_ids))
         for iid in input_ids:
             st = self.inputs[iid]
-            if target not in st.targets:
+            if st.targets is None:
+                st.targets = [target]
+            elif target not in st.targets:
                 st.targets.append(target)
 
     def settle(self, iid: str, final: str, t_ms: int | None = None) -> None:
         st = self.inputs[iid]
+        if st.final == "pending":
+            self.settled += 1
         st.final = final
         st.at = self.now if t_ms is None else t_ms
 
@@ -233,20 +291,19 @@ class Engine:
 
     def _acquire_env(self) -> tuple[Env, bool]:
         now = self.now
-        best = None
-        for env in self.envs:
-            if env.busy or env.stream is None:
-                continue
-            if now - env.idle_since >= self.idle_ms:
+        idle = self.idle
+        if idle and now - idle[0].idle_since >= self.idle_ms:
+            expired = []
+            while idle and now - idle[0].idle_since >= self.idle_ms:
+                expired.append(idle.popleft())
+            for env in sorted(expired, key=lambda x: x.number):
                 # Idle for idle_ttl (exactly counts): the environment is gone.
                 self.tl("env_expire", "env.warm-reuse", t_ms=env.idle_since + self.idle_ms, instance=env.number)
                 env.stream = None
-                continue
-            if best is None or (env.idle_since, env.freed_seq) > (best.idle_since, best.freed_seq):
-                best = env
-        if best is not None and "every-invoke-cold" not in self.mis:
-            cold = best.needs_init
-            return best, cold
+        # Reuse the warm environment freed last.
+        if idle and "every-invoke-cold" not in self.mis:
+            best = idle.pop()
+            return best, best.needs_init
         number = len(self.envs) + 1
         day = (self.s.start_time + dt.timedelta(milliseconds=now)).strftime("%Y/%m/%d")
         env = Env(number, f"{day}/[$LATEST]{self.ids.hex(32, 'env', number)}", now)
@@ -257,13 +314,14 @@ class Engine:
                   shard: str | None = None, item_id: Callable[[str], str] | None = None,
                   extra: dict | None = None) -> Invocation | None:
         """Start the handler now (after INIT on a cold start). The caller has checked `can_run()`."""
-        if len(self.invocations) >= self.s.max_invocations:
+        if self.n_started >= self.s.max_invocations:
             self.stopped_by = "max_invocations"
             return None
+        self.n_started += 1
         env, cold = self._acquire_env()
         env.busy = True
         inv = Invocation()
-        inv.n = len(self.invocations) + 1
+        inv.n = self.n_started
         inv.request_id = request_id
         inv.inputs = inputs
         inv.shard = shard
@@ -279,8 +337,7 @@ class Engine:
                 instance=env.number, request_id=request_id)
         inv.start = self.now + inv.init_ms
         for iid in inputs:
-            self.deliveries_of[iid] = self.deliveries_of.get(iid, 0) + 1
-            self.inputs[iid].attempts += 1
+            self.inputs[iid].attempts += 1  # the invocations whose event held it
         inv.event = event
         status, error, response, duration = self._outcome(inv, item_id)
         if duration > self.timeout_ms:
@@ -295,12 +352,18 @@ class Engine:
         inv.init_billed_ms = inv.init_ms if cold and self.s.profile == "aws" else 0
         inv.billed_ms = max(1, duration + inv.init_billed_ms)
         env.needs_init = False
-        self.invocations.append(inv)
+        if self.lean:
+            self.live[inv.n] = inv
+        else:
+            self.invocations.append(inv)
         self.running += 1
         self.max_running = max(self.max_running, self.running)
-        self.tl("invoke_start", None, t_ms=inv.start, n=inv.n, inputs=list(inputs), instance=env.number,
-                attempt=attempt, cold_start=cold, **({"shard": shard} if shard else {}))
-        self.log(inv.start, env.stream, f"START RequestId: {request_id} Version: $LATEST")
+        if self.lean:
+            self.tl("invoke_start", t_ms=inv.start)
+        else:
+            self.tl("invoke_start", None, t_ms=inv.start, n=inv.n, inputs=list(inputs), instance=env.number,
+                    attempt=attempt, cold_start=cold, **({"shard": shard} if shard else {}))
+            self.log(inv.start, env.stream, f"START RequestId: {request_id} Version: $LATEST")
         self.at(inv.end, P_END, self._end_run, inv)
         return inv
 
@@ -317,7 +380,7 @@ class Engine:
         for iid in inv.inputs:
             if iid in b.fail_records:
                 limit = b.fail_records[iid]
-                if limit is None or self.deliveries_of[iid] <= limit:
+                if limit is None or self.inputs[iid].attempts <= limit:
                     throws = True
         if throws:
             return "error", {"errorType": "Exception", "errorMessage": "Simulated failure", "stackTrace": []}, None, \
@@ -327,7 +390,7 @@ class Engine:
         for iid in inv.inputs:
             if iid in b.report_failures:
                 limit = b.report_failures[iid]
-                if limit is None or self.deliveries_of[iid] <= limit:
+                if limit is None or self.inputs[iid].attempts <= limit:
                     failures.append(iid)
         if b.has_returns:
             response = _substitute(b.returns, item_id)
@@ -341,8 +404,15 @@ class Engine:
         env.busy = False
         env.idle_since = self.now
         env.freed_seq = self._next()
+        self.idle.append(env)
         if inv.reset:
             env.needs_init = True  # the runtime is re-initialised on the next invoke; same log stream
+        if self.lean:
+            self.tl("invoke_end")
+            inv.on_end(inv)
+            del self.live[inv.n]
+            self._count_done(inv)
+            return
         for line in inv.printed:
             self.log(inv.end, env.stream, line)
         if inv.error is not None:
@@ -364,10 +434,65 @@ class Engine:
         # partial response is `partial`): the timeline says what the trace's invocations[] say.
         entry["status"] = inv.status
 
+    def _count_done(self, inv: Invocation) -> None:
+        self.n_done += 1
+        self.billed_done += inv.billed_ms
+        end = inv.end / MS * MS  # as the full trace computes it, from the end in seconds
+        if end > self.last_end_ms:
+            self.last_end_ms = end
+        if inv.status in ("error", "timeout"):
+            self.errors_done += 1
+
     # -- the trace -------------------------------------------------------------------------------------------
 
+    def cutoff(self) -> int | None:
+        return self.stop_ms if self.stopped_by in ("until", "max_invocations", "time_cap") else None
+
+    def _settle_cutoff(self, cutoff: int | None) -> None:
+        # An input settled after the clock stopped (the inputs of a run still going) is still pending.
+        if cutoff is None:
+            return
+        for st in self.inputs.values():
+            if st.at is not None and st.at > cutoff:
+                st.final, st.at = "pending", None
+
+    def summary(self, n: int, errors: int, billed_ms: int, last_end_ms: float) -> dict:
+        cutoff = self.cutoff()
+        gb_s = billed_ms / 1000 * self.memory / 1024
+        from study.sim.pricing import run_cost
+
+        last = max(self.last_ms, last_end_ms, self.last_delivery_ms)
+        if self.stopped_by == "time_cap":
+            last = min(last, cutoff)
+        return {
+            "invocations": n, "errors": errors, "throttles": self.throttles, "requests": n,
+            "gb_seconds": round(gb_s, 9),
+            "cost_usd": round(run_cost(n, gb_s, self.s.profile, self.mis), 10),
+            "max_concurrency": self.max_running, "end": seconds(int(last)),
+            "stopped_by": self.stopped_by,
+        }
+
+    def lean_result(self) -> dict:
+        """What a lean run keeps: the summary and how many inputs ended in each final state."""
+        cutoff = self.cutoff()
+        n, errors, billed, last_end = self.n_done, self.errors_done, self.billed_done, self.last_end_ms
+        for inv in self.live.values():  # runs still going when the clock stopped (or ending exactly then)
+            if cutoff is not None and inv.start > cutoff:
+                continue
+            j = inv.to_json(cutoff)
+            n += 1
+            billed += j["billed_ms"]
+            errors += j["status"] in ("error", "timeout")
+            if j["end"] is not None:
+                last_end = max(last_end, j["end"] * MS)
+        self._settle_cutoff(cutoff)
+        finals: dict[str, int] = {}
+        for st in self.inputs.values():
+            finals[st.final] = finals.get(st.final, 0) + 1
+        return {"summary": self.summary(n, errors, billed, last_end), "finals": dict(sorted(finals.items()))}
+
     def trace(self, source) -> dict:
-        cutoff = self.stop_ms if self.stopped_by in ("until", "max_invocations", "time_cap") else None
+        cutoff = self.cutoff()
         invs = []
         for inv in self.invocations:
             if cutoff is not None and inv.start > cutoff:
@@ -376,18 +501,9 @@ class Engine:
         invs.sort(key=lambda x: x["start"])
         for i, entry in enumerate(invs, 1):
             entry["n"] = i
-        # An input settled after the clock stopped (the inputs of a run still going) is still pending.
-        for st in self.inputs.values():
-            if st.at is not None and cutoff is not None and st.at > cutoff:
-                st.final, st.at = "pending", None
-        gb_s = sum(i["billed_ms"] for i in invs) / 1000 * self.memory / 1024
-        from study.sim.pricing import run_cost
-
+        self._settle_cutoff(cutoff)
         errors = sum(1 for i in invs if i["status"] in ("error", "timeout"))
-        last = max([self.last_ms] + [i["end"] * MS for i in invs if i["end"] is not None]
-                   + [d[0] for d in self.deliveries])
-        if self.stopped_by == "time_cap":
-            last = min(last, cutoff)
+        last_end = max([0] + [i["end"] * MS for i in invs if i["end"] is not None])
         trace = {
             "format": "study-trace/1",
             "title": self.s.title,
@@ -406,13 +522,7 @@ class Engine:
             "logs": [e[2] for e in sorted(self.logs, key=lambda e: (e[0], e[1])) if cutoff is None or e[0] <= cutoff],
             "timeline": [e[2] for e in sorted(self.timeline, key=lambda e: (e[0], e[1]))
                          if cutoff is None or e[0] <= cutoff],
-            "summary": {
-                "invocations": len(invs), "errors": errors, "throttles": self.throttles, "requests": len(invs),
-                "gb_seconds": round(gb_s, 9),
-                "cost_usd": round(run_cost(len(invs), gb_s, self.s.profile, self.mis), 10),
-                "max_concurrency": self.max_running, "end": seconds(int(last)),
-                "stopped_by": self.stopped_by,
-            },
+            "summary": self.summary(len(invs), errors, sum(i["billed_ms"] for i in invs), last_end),
         }
         return trace
 
@@ -430,3 +540,4 @@ def _substitute(value: Any, item_id) -> Any:
 def dumps(trace: dict) -> str:
     """The trace as JSON text: stable key order, so the same run gives the same bytes."""
     return json.dumps(trace, indent=2, ensure_ascii=False)
+

@@ -35,14 +35,33 @@ def source_for(engine: Engine):
     return StreamSource(engine)
 
 
-def simulate(scenario: Scenario, handler_factory=None) -> dict:
+def simulate(scenario: Scenario, progress=None, handler_factory=None) -> dict:
     """The trace of one scenario (plain data, deterministic for a `behavior` scenario and its seed).
+    `progress`: see `Engine.run` (it may cancel the run). `handler_factory(scenario, engine)` replaces the
+    in-process runner of a `function.handler` (study.challenges passes one that runs learner code in child
+    processes)."""
+    engine = Engine(scenario, handler_factory=handler_factory)
+    return engine.run(source_for(engine), progress=progress)
 
-    `handler_factory(scenario, engine)` replaces the in-process runner of a `function.handler` (study.challenges
-    passes one that runs learner code in child processes)."""
-    engine = Engine(scenario, handler_factory)
+
+def simulate_summary(scenario: Scenario) -> dict:
+    """Only `{"summary": ..., "finals": {state: count}}`, as the full trace would give them, without keeping the
+    timeline, logs or per-invocation records (and, for `behavior` handlers, without building payloads)."""
+    engine = Engine(scenario, lean=True)
     return engine.run(source_for(engine))
 
 
 def simulate_file(path: str | Path, misconceptions=frozenset()) -> dict:
     return simulate(load_scenario(path, misconceptions))
+
+
+def simulate_to(scenario: Scenario, fp, every: int = 1000) -> None:
+    """Write the trace's JSON text (the same as `dumps(simulate(scenario))`) to `fp` as the run goes: finished
+    records are spooled to temporary files every `every` events instead of being kept."""
+    from study.sim.spool import TraceSpool
+
+    engine = Engine(scenario)
+    source = source_for(engine)
+    spool = TraceSpool(every)
+    engine.run(source, spool)
+    spool.finish(engine, source, fp)

@@ -22,18 +22,34 @@ INITIAL_POLLERS = 5
 
 
 class Message:
-    __slots__ = ("iid", "order", "message_id", "receipt_handle", "body", "group", "dedup_id", "sent_ms",
+    __slots__ = ("iid", "order", "ids", "_message_id", "body", "group", "dedup_id", "sent_ms",
                  "receive_count", "first_receive_ms", "state", "attributes", "sequence_number", "queue_arn",
                  "visible_at", "token", "held")
 
-    def __init__(self, iid: str, order: int):
+    def __init__(self, iid: str, order: int, ids):
         self.iid = iid
         self.order = order
+        self.ids = ids
+        self._message_id = None
         self.state = "delayed"
         self.receive_count = 0
         self.first_receive_ms = None
         self.token = 0
         self.held = None  # the throttled batch a poller holds this message in, if any
+
+    # Ids are derived (a SHA-256 each) only when a payload, a trace or a batch response reads them.
+    @property
+    def message_id(self) -> str:
+        if self._message_id is None:
+            self._message_id = self.ids.uuid("message", self.iid)
+        return self._message_id
+
+    @property
+    def receipt_handle(self) -> str | None:
+        """The handle of the latest receive (none before the first)."""
+        if not self.receive_count:
+            return None
+        return "AQEB" + self.ids.hex(48, "receipt", self.iid, self.receive_count)
 
 
 class HeldBatch:
@@ -60,7 +76,8 @@ class SqsSource(Source):
         self.rbif = "ReportBatchItemFailures" in self.t["FunctionResponseTypes"]
         self.max_concurrency = self.t["ScalingConfig"]["MaximumConcurrency"]
         self.rate, self.cap = SCALING[self.s.profile]
-        self.messages: dict[str, Message] = {}
+        self.messages: dict[str, Message] = {}  # the messages still in the queue (deleted ones are let go)
+        self.n_sent = 0
         self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (sqs.batching)
         self.groups: dict[str, deque[Message]] = {}  # FIFO: each group's undeleted messages, in order
         self.inflight_batches = 0
@@ -73,31 +90,41 @@ class SqsSource(Source):
         self.scale_at: int | None = None
         self.pollers_seen = INITIAL_POLLERS
         self.bisect = self.t.get("BisectBatchOnFunctionError", False)  # only with the sqs-bisect misconception
+        self.queue_arn = q["QueueArn"]
+        self.delay_ms = q["DelaySeconds"] * MS
+        # Standard queue: visible messages by send order (MC-17). First-time arrivals come in send order and
+        # go to `fresh` (a deque); reappearing messages go to the `visible` heap; receive takes the lower order.
+        self.fresh: deque[Message] = deque()
         self.failure_destination = (self.t.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
 
     # -- arrivals and visibility -----------------------------------------------------------------------------
 
+    def start(self) -> None:
+        self.arrive_grouped()
+
     def arrive(self, item: dict) -> None:
         e = self.e
         iid = item["id"]
-        msg = Message(iid, len(self.messages))
-        msg.message_id = e.ids.uuid("message", iid)
-        msg.receipt_handle = None
+        msg = Message(iid, self.n_sent, e.ids)
+        self.n_sent += 1
         msg.body = item["body"]
         msg.group = item.get("group")
         msg.dedup_id = str(item.get("dedup_id") or payloads.md5(item["body"]) * 2)[:64] if self.fifo else None
         msg.sent_ms = e.now
         msg.attributes = item.get("attributes")
         msg.sequence_number = f"{18849496460467696128 + msg.order * 65536:020d}" if self.fifo else None
-        msg.queue_arn = self.t["Queue"]["QueueArn"]
+        msg.queue_arn = self.queue_arn
         self.messages[iid] = msg
         e.inputs[iid].receive_count = 0
         if self.fifo:
             self.groups.setdefault(msg.group, deque()).append(msg)
         delay = item.get("delay_ms")
         if delay is None:
-            delay = self.t["Queue"]["DelaySeconds"] * MS
-        e.tl("arrive", "sqs.batching", input=iid, **({"group": msg.group} if self.fifo else {}))
+            delay = self.delay_ms
+        if self.fifo:
+            e.tl("arrive", "sqs.batching", input=iid, group=msg.group)
+        else:
+            e.tl("arrive", "sqs.batching", input=iid)
         if delay:
             msg.token += 1
             e.at(e.now + delay, P_VISIBLE, self.become_visible, msg, msg.token)
@@ -130,7 +157,11 @@ class SqsSource(Source):
         if self.t0 is None:
             self.t0 = self.e.now
         if not self.fifo:
-            heapq.heappush(self.visible, (msg.order, msg))
+            fresh = self.fresh
+            if not fresh or fresh[-1].order < msg.order:
+                fresh.append(msg)
+            else:
+                heapq.heappush(self.visible, (msg.order, msg))
         self.request_poll()
 
     def request_poll(self) -> None:
@@ -217,12 +248,17 @@ class SqsSource(Source):
     def _take_batch(self, limit: int) -> list[Message]:
         batch: list[Message] = []
         if not self.fifo:
-            while self.visible and len(batch) < limit:
-                _, msg = heapq.heappop(self.visible)
+            visible, fresh = self.visible, self.fresh
+            while (visible or fresh) and len(batch) < limit:
+                if fresh and (not visible or fresh[0].order < visible[0][0]):
+                    msg = fresh.popleft()
+                else:
+                    msg = heapq.heappop(visible)[1]
                 if msg.state != "visible":
                     continue
                 if self._receive(msg):
                     batch.append(msg)
+            self._watch_visibility(batch)
             return batch
         # sqs.fifo-order: one group per batch; the group whose oldest visible message was sent first.
         ready = [(g[0].order, name) for name, g in self.groups.items() if self._group_head(g) is not None]
@@ -235,6 +271,7 @@ class SqsSource(Source):
                 break
             if self._receive(msg):
                 batch.append(msg)
+        self._watch_visibility(batch)
         return batch
 
     def _receive(self, msg: Message) -> bool:
@@ -259,13 +296,20 @@ class SqsSource(Source):
         e.inputs[msg.iid].receive_count = msg.receive_count
         if msg.first_receive_ms is None:
             msg.first_receive_ms = e.now
-        msg.receipt_handle = "AQEB" + e.ids.hex(48, "receipt", msg.iid, msg.receive_count)
         self._set_state(msg, "inflight")
         msg.token += 1
         msg.visible_at = e.now + self.vt_ms
-        if "vt-from-end" not in e.mis:
-            e.at(msg.visible_at, P_VISIBLE, self.become_visible, msg, msg.token)
         return True
+
+    def _watch_visibility(self, batch: list[Message]) -> None:
+        """One event for the visibility timeouts of messages received together (same instant, same timeout):
+        at that instant each one that is still in flight under this receive reappears, in receive order."""
+        if batch and "vt-from-end" not in self.e.mis:
+            self.e.at(batch[0].visible_at, P_VISIBLE, self._batch_visible, [(m, m.token) for m in batch])
+
+    def _batch_visible(self, received: list[tuple[Message, int]]) -> None:
+        for msg, token in received:
+            self.become_visible(msg, token)
 
     def _delete(self, msg: Message, final: str) -> None:
         """Delete a message from the queue (any pending visibility event is ignored) and settle its fate."""
@@ -273,6 +317,7 @@ class SqsSource(Source):
         msg.token += 1
         self._drop_from_group(msg)
         self.e.settle(msg.iid, final)
+        self.messages.pop(msg.iid, None)
         held = msg.held
         if held is not None:
             # A run that started late let the message reappear and be received again into a throttled batch;
@@ -294,20 +339,31 @@ class SqsSource(Source):
 
     def _invoke(self, batch: list[Message]) -> None:
         e = self.e
-        ids = [m.iid for m in batch]
-        e.tl("batch", "sqs.batching", inputs=ids)
-        event = {"Records": [payloads.sqs_record(e, m, self.t) for m in batch]}
+        if e.lean:
+            e.tl("batch")
+        else:
+            e.tl("batch", "sqs.batching", inputs=[m.iid for m in batch])
         attempt = max(m.receive_count for m in batch)
-        key = "|".join(ids)
-        rid = e.ids.uuid("request", key, attempt)
-        by_message_id = {m.message_id: m for m in batch}
+        event = rid = None
+        if e.needs_events:
+            event = self._event(batch)
+            rid = e.ids.uuid("request", "|".join(m.iid for m in batch), attempt)
+        by_message_id = self._by_message_id(batch)
         self.inflight_batches += 1
         if not e.can_run():
             self._throttled(HeldBatch(batch), event, attempt, rid, by_message_id)
             return
         self._start(batch, event, attempt, rid, by_message_id)
 
-    def _start(self, batch: list[Message], event: dict, attempt: int, rid: str, by_message_id: dict) -> None:
+    def _event(self, batch: list[Message]) -> dict:
+        return {"Records": [payloads.sqs_record(self.e, m, self.t) for m in batch]}
+
+    def _by_message_id(self, batch: list[Message]) -> dict | None:
+        """Only a partial batch response names messages (by message id)."""
+        return {m.message_id: m for m in batch} if self.rbif else None
+
+    def _start(self, batch: list[Message], event: dict | None, attempt: int, rid: str | None,
+               by_message_id: dict | None) -> None:
         self.e.start_run([m.iid for m in batch], event, attempt, rid,
                          lambda inv: self._ended(batch, by_message_id, inv),
                          item_id=lambda iid: self.messages[iid].message_id if iid in self.messages else iid)
@@ -330,8 +386,8 @@ class SqsSource(Source):
             return
         if held.shrunk:
             # An earlier run of some of these messages deleted them meanwhile: invoke with the rest.
-            event = {"Records": [payloads.sqs_record(self.e, m, self.t) for m in held.messages]}
-            by_message_id = {m.message_id: m for m in held.messages}
+            event = self._event(held.messages) if self.e.needs_events else None
+            by_message_id = self._by_message_id(held.messages)
         if not self.e.can_run():
             self._throttled(held, event, attempt, rid, by_message_id)
             return
@@ -374,17 +430,23 @@ class SqsSource(Source):
             e.tl("delete", "sqs.visibility-timeout", inputs=[m.iid for m in batch])
             self.request_poll()
             return
-        keep = {m.iid for m in failed}
         # A run that started late (after throttles) can outlast the visibility timeout: a message already
         # deleted or moved to the DLQ meanwhile keeps that fate.
         gone = [m for m in batch if m.state in ("deleted", "redriven")]
         if gone:
             failed = [m for m in failed if m not in gone]
-        deleted = [m for m in batch if m.iid not in keep and m not in gone]
+        if failed or gone:
+            keep = {m.iid for m in failed}
+            deleted = [m for m in batch if m.iid not in keep and m not in gone]
+        else:
+            deleted = batch
         for m in deleted:
             self._delete(m, "succeeded")
         if deleted:
-            e.tl("delete", "sqs.partial-batch" if failed else "sqs.batching", inputs=[m.iid for m in deleted])
+            if e.lean:
+                e.tl("delete")
+            else:
+                e.tl("delete", "sqs.partial-batch" if failed else "sqs.batching", inputs=[m.iid for m in deleted])
         for m in failed:
             if "vt-from-end" in e.mis:
                 m.visible_at = e.now + self.vt_ms
@@ -425,7 +487,7 @@ class SqsSource(Source):
 
         def run(part: list[Message], then: list[Message] | None) -> None:
             ids = [m.iid for m in part]
-            event = {"Records": [payloads.sqs_record(e, m, self.t) for m in part]}
+            event = self._event(part) if e.needs_events else None
             self.inflight_batches += 1
 
             def done(inv):
@@ -440,7 +502,8 @@ class SqsSource(Source):
                 self.request_poll()
 
             if e.can_run():
-                e.start_run(ids, event, max(m.receive_count for m in part), e.ids.uuid("bisect", *ids), done)
+                rid = e.ids.uuid("bisect", *ids) if e.needs_events else None
+                e.start_run(ids, event, max(m.receive_count for m in part), rid, done)
             else:
                 self.inflight_batches -= 1
 

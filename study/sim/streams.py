@@ -78,7 +78,7 @@ class StreamSource(Source):
         self.records: dict[str, Record] = {}
 
     def start(self) -> None:
-        super().start()
+        self.arrive_grouped()
         if self.mapping_at:
             for shard in self.shards:
                 self.e.at(self.mapping_at, P_START, self.poll, shard)
@@ -147,7 +147,8 @@ class StreamSource(Source):
         if self.pf == 1 and shard.jobs:
             return out
         blocked: set[str] = set()
-        for rec in recs[shard.first_unread:]:
+        for i in range(shard.first_unread, len(recs)):  # no slice: a long shard is not copied per batch
+            rec = recs[i]
             if len(out) >= self.batch_size:
                 break
             if rec.state != "unread":
@@ -181,7 +182,10 @@ class StreamSource(Source):
                 shard.keys_in_flight[rec.partition_key] = shard.keys_in_flight.get(rec.partition_key, 0) + 1
             job = Job(shard, avail)
             shard.jobs += 1
-            e.tl("batch", "stream.shard-order", shard=shard.id, inputs=list(job.ids))
+            if e.lean:
+                e.tl("batch")
+            else:
+                e.tl("batch", "stream.shard-order", shard=shard.id, inputs=list(job.ids))
             self.step(job)
 
     def _window_closed(self, shard: Shard, close_at: int) -> None:
@@ -217,11 +221,13 @@ class StreamSource(Source):
             return
         job.throttle_k = 0
         records = sub.records
-        maker = payloads.kinesis_record if self.kind == "kinesis" else payloads.dynamodb_record
-        event = {"Records": [maker(e, r, self.t) for r in records]}
         ids = [r.iid for r in records]
-        rid = e.ids.uuid("request", job.shard.id, records[0].sequence_number, len(records), sub.retries,
-                         len(e.invocations))
+        event = rid = None
+        if e.needs_events:
+            maker = payloads.kinesis_record if self.kind == "kinesis" else payloads.dynamodb_record
+            event = {"Records": [maker(e, r, self.t) for r in records]}
+            rid = e.ids.uuid("request", job.shard.id, records[0].sequence_number, len(records), sub.retries,
+                             e.n_started)
         e.start_run(ids, event, sub.retries + 1, rid, lambda inv: self.ended(job, sub, inv), shard=job.shard.id,
                     item_id=lambda iid: self.records[iid].sequence_number if iid in self.records else iid)
 
@@ -323,6 +329,9 @@ class StreamSource(Source):
         for rec in records:
             rec.state = "done"
             e.settle(rec.iid, "succeeded")
+        if e.lean:
+            e.tl("checkpoint")
+            return
         e.tl("checkpoint", "stream.shard-order", shard=job.shard.id, after=records[-1].sequence_number,
              inputs=[r.iid for r in records])
 

@@ -774,13 +774,14 @@ def _fifo_coupling(data: dict, fifo: bool) -> list[str]:
     return notes
 
 
-WHATIF_MAX_INVOCATIONS = 2000
+WHATIF_MAX_INVOCATIONS = 1_000_000
 
 
-def run_variant(lab: Lab, data: dict) -> Outcome:
+def run_variant(lab: Lab, data: dict, progress=None) -> Outcome:
     """Run the emulator on changed scenario data (from a worker). A refusal is an outcome, not an exception.
     A change can make a run endless (MaximumRetryAttempts -1 on a poison record retries until the record
-    expires, days later), so a what-if stops after WHATIF_MAX_INVOCATIONS runs; the trace says so."""
+    expires, days later), so a what-if stops after WHATIF_MAX_INVOCATIONS runs; the trace says so.
+    `progress(engine)` reports how far the run is and may cancel it (`study.sim.engine.Cancelled`)."""
     from study.sim.config import build_scenario
     from study.sim.errors import ScenarioError
     from study.sim.run import simulate
@@ -792,7 +793,7 @@ def run_variant(lab: Lab, data: dict) -> Outcome:
         scenario = build_scenario(data, lab.marks, lab.file, lab.base_dir)
     except ScenarioError as err:
         return Outcome(None, str(err))
-    return Outcome(simulate(scenario))
+    return Outcome(simulate(scenario, progress))
 
 
 @dataclass

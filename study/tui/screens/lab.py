@@ -473,22 +473,44 @@ class LabScreen(Screen):
                 self.query_one(WhatIfPanel).status("what-if cancelled")
                 return
             self.whatif_predicted = values
-            self.query_one(WhatIfPanel).status(f"running the emulator with {title}…")
+            panel = self.query_one(WhatIfPanel)
+            panel.status(f"running the emulator with {title}… (x cancels)")
+            panel.running(True)
             self.run_variant(message.setting, message.value, title)
 
         from study.tui.screens.lab_dialogs import WhatIfPredict
 
         self.app.push_screen(WhatIfPredict(title, loaded.predictions, shapes, loaded.lab.trigger_type), predicted)
 
+    def on_what_if_panel_cancel(self, message: WhatIfPanel.Cancel) -> None:
+        panel = self.query_one(WhatIfPanel)
+        if not panel.query_one("#whatif-progress").display:
+            return  # nothing is running
+        self.workers.cancel_group(self, "whatif")
+        panel.running(False)
+        panel.status("what-if cancelled.")
+
     @work(thread=True, exclusive=True, group="whatif")
     def run_variant(self, setting, value, title: str) -> None:
         from textual.worker import get_current_worker
 
+        from study.sim.engine import Cancelled
         from study.tui import lab_model as lm
         from study.tui.playback_model import PlaybackModel
 
+        worker = get_current_worker()
+        panel = self.query_one(WhatIfPanel)
+
+        def progress(engine) -> bool:
+            panel.post_message(WhatIfPanel.Progress(engine.settled, len(engine.inputs), engine.n_started,
+                                                    engine.now / 1000))
+            return worker.is_cancelled
+
         data, notes = lm.apply_setting(self.loaded.lab, setting, value)
-        outcome = lm.run_variant(self.loaded.lab, data)
+        try:
+            outcome = lm.run_variant(self.loaded.lab, data, progress)
+        except Cancelled:
+            return
         if outcome.trace is not None and outcome.trace["summary"].get("stopped_by") == "max_invocations":
             notes.append(f"the run was stopped after {lm.WHATIF_MAX_INVOCATIONS:,} invocations (it would go on)")
         model = PlaybackModel(outcome.trace) if outcome.trace is not None else None
@@ -499,6 +521,7 @@ class LabScreen(Screen):
         from study.tui import lab_model as lm
 
         self.variant = (message.title, message.outcome, message.model)
+        self.query_one(WhatIfPanel).running(False)
         _freeze_heap()
         base = self.loaded.outcome
         rows = lm.compare(base, message.outcome, self.loaded.predictions)

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from study.tui import palette
@@ -28,6 +28,7 @@ class WhatIfPanel(Vertical):
     WhatIfPanel #whatif-value { height: auto; width: 1fr; }
     WhatIfPanel Input { width: 1fr; }
     WhatIfPanel #whatif-status { height: auto; color: $text-muted; }
+    WhatIfPanel #whatif-progress { display: none; }
     WhatIfPanel #whatif-result { height: 1fr; }
     """
 
@@ -35,6 +36,7 @@ class WhatIfPanel(Vertical):
         Binding("right", "cycle(1)", "Next value", key_display="→", show=False),
         Binding("left", "cycle(-1)", "Previous value", key_display="←", show=False),
         Binding("w", "watch", "Watch it"),
+        Binding("x", "cancel", "Cancel the run"),
     ]
 
     class Run(Message):
@@ -47,6 +49,16 @@ class WhatIfPanel(Vertical):
 
     class WatchVariant(Message):
         """Play the what-if's trace in the Watch view."""
+
+    class Cancel(Message):
+        """Stop the what-if that is running."""
+
+    class Progress(Message):
+        """How far the what-if's run is (posted from its worker)."""
+
+        def __init__(self, settled: int, total: int, runs: int, t_s: float) -> None:
+            super().__init__()
+            self.settled, self.total, self.runs, self.t_s = settled, total, runs, t_s
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -64,6 +76,7 @@ class WhatIfPanel(Vertical):
                 yield Input(placeholder="or type a value (YAML), Enter runs", id="whatif-input", compact=True)
                 yield Static("Pick a setting, ←/→ choose a value, Enter runs the emulator again.",
                              id="whatif-status")
+                yield ProgressBar(id="whatif-progress", show_eta=False)
         with VerticalScroll(id="whatif-result"):
             yield Static("", id="whatif-table")
 
@@ -146,6 +159,24 @@ class WhatIfPanel(Vertical):
 
     def status(self, text: str) -> None:
         self.query_one("#whatif-status", Static).update(escape(text))
+
+    def running(self, on: bool) -> None:
+        """Show the progress bar (empty) while a run goes, hide it after."""
+        bar = self.query_one("#whatif-progress", ProgressBar)
+        bar.display = on
+        if on:
+            bar.update(total=None, progress=0)
+
+    def action_cancel(self) -> None:
+        self.post_message(self.Cancel())
+
+    def on_what_if_panel_progress(self, message: Progress) -> None:
+        bar = self.query_one("#whatif-progress", ProgressBar)
+        if not bar.display:
+            return  # the run already ended or was cancelled
+        bar.update(total=max(1, message.total), progress=message.settled)
+        self.status(f"running: {message.runs:,} invocations, {message.settled:,} of {message.total:,} inputs "
+                    f"settled, t = {message.t_s:,.1f} s (x cancels)")
 
     def show_result(self, title: str, notes: list[str], rows, changed, error: str | None,
                     before_error: str | None, guesses: list[tuple[str, bool | None]] | None = None) -> None:
