@@ -491,6 +491,20 @@ class Engine:
             finals[st.final] = finals.get(st.final, 0) + 1
         return {"summary": self.summary(n, errors, billed, last_end), "finals": dict(sorted(finals.items()))}
 
+    def trace_head(self) -> dict:
+        """The trace's first keys, in the contract's order (the full trace and the streaming writer share them)."""
+        return {
+            "format": "study-trace/1",
+            "title": self.s.title,
+            "section": self.s.section,
+            "profile": self.s.profile,
+            "seed": self.s.seed,
+            "start_time": self.iso(0, ms_digits=False),
+            "misconceptions": sorted(self.mis),
+            "function": {k: v for k, v in self.s.function.items() if k != "handler" or v},
+            "trigger": self.s.trigger,
+        }
+
     def trace(self, source) -> dict:
         cutoff = self.cutoff()
         invs = []
@@ -505,15 +519,7 @@ class Engine:
         errors = sum(1 for i in invs if i["status"] in ("error", "timeout"))
         last_end = max([0] + [i["end"] * MS for i in invs if i["end"] is not None])
         trace = {
-            "format": "study-trace/1",
-            "title": self.s.title,
-            "section": self.s.section,
-            "profile": self.s.profile,
-            "seed": self.s.seed,
-            "start_time": self.iso(0, ms_digits=False),
-            "misconceptions": sorted(self.mis),
-            "function": {k: v for k, v in self.s.function.items() if k != "handler" or v},
-            "trigger": self.s.trigger,
+            **self.trace_head(),
             "invocations": invs,
             "deliveries": [d[2] for d in sorted(self.deliveries, key=lambda d: (d[0], d[1]))
                            if cutoff is None or d[0] <= cutoff],

@@ -170,17 +170,7 @@ class TraceSpool:
                 if cutoff is None or entry[0] <= cutoff:
                     section.add(entry[2])
         e._settle_cutoff(cutoff)
-        head = {
-            "format": "study-trace/1",
-            "title": e.s.title,
-            "section": e.s.section,
-            "profile": e.s.profile,
-            "seed": e.s.seed,
-            "start_time": e.iso(0, ms_digits=False),
-            "misconceptions": sorted(e.mis),
-            "function": {k: v for k, v in e.s.function.items() if k != "handler" or v},
-            "trigger": e.s.trigger,
-        }
+        head = e.trace_head()
         fp.write("{")
         for key, value in head.items():
             fp.write(f"\n  {_string(key)}: {_value(value)},")

@@ -302,20 +302,10 @@ def run_class(playlist_name: str, host: str, port: int, public_url: str | None, 
     from study.classroom.server import ClassServer
     from study.classroom.store import ClassStore
     from study.serve import is_loopback, join_host, warn_if_public
-    from study.sim.errors import ScenarioError
-    from study.tui.screens.demo import find_playlist
+    from study.tui.screens.demo import playlist_or_say
 
-    try:
-        playlist = find_playlist(playlist_name)
-    except ScenarioError as err:
-        print(f"study class: {err}", file=sys.stderr)
-        return 2
+    playlist = playlist_or_say("study class", playlist_name)
     if playlist is None:
-        from study.demo import demos_dir
-
-        names = ", ".join(p.stem for p in sorted(demos_dir().glob("*.yaml"))) or "none"
-        print(f"study class: {playlist_name!r} is not a playlist: expected the name of a file in {demos_dir()} "
-              f"(without .yaml) or a path to one; the playlists are: {names}", file=sys.stderr)
         return 2
     store = ClassStore()
     if store.message:

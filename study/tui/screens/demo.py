@@ -785,22 +785,30 @@ def open_demo(app: App, name: Any = None) -> None:
     app.push_screen(DemoScreen(playlist))
 
 
-def run_demo(playlist_name: str | None = None) -> int:
-    """`study demo [PLAYLIST]`: the app opened on the picker or on one playlist. Exit 2 for a bad playlist."""
+def playlist_or_say(command: str, playlist_name: str):
+    """The named playlist, or None after saying on stderr why it cannot be played (the command then exits 2)."""
     from study.demo import demos_dir
     from study.sim.errors import ScenarioError
 
+    try:
+        playlist = find_playlist(playlist_name)
+    except ScenarioError as err:
+        print(f"{command}: {err}", file=sys.stderr)
+        return None
+    if playlist is None:
+        names = ", ".join(p.stem for p in sorted(demos_dir().glob("*.yaml"))) or "none"
+        print(f"{command}: {playlist_name!r} is not a playlist: expected the name of a file in {demos_dir()} "
+              f"(without .yaml) or a path to one; the playlists are: {names}", file=sys.stderr)
+    return playlist
+
+
+def run_demo(playlist_name: str | None = None) -> int:
+    """`study demo [PLAYLIST]`: the app opened on the picker or on one playlist. Exit 2 for a bad playlist."""
+
     playlist = None
     if playlist_name is not None:
-        try:
-            playlist = find_playlist(playlist_name)
-        except ScenarioError as err:
-            print(f"study demo: {err}", file=sys.stderr)
-            return 2
+        playlist = playlist_or_say("study demo", playlist_name)
         if playlist is None:
-            names = ", ".join(p.stem for p in sorted(demos_dir().glob("*.yaml"))) or "none"
-            print(f"study demo: {playlist_name!r} is not a playlist: expected the name of a file in {demos_dir()} "
-                  f"(without .yaml) or a path to one; the playlists are: {names}", file=sys.stderr)
             return 2
     from study.tui.app import make_app
 
