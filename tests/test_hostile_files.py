@@ -187,8 +187,16 @@ def test_inputs_written_out_have_their_own_cap(tmp_path: Path, monkeypatch) -> N
                  encoding="utf-8")
     assert len(config.load_scenario(f).inputs) == 12
     f.write_text(f.read_text() + "  - {id: c}\n  - {id: d}\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="4 inputs are more than the 3 one scenario may have written out"):
+    # Five entries under `inputs` (the count line is one of them) are refused before any is checked.
+    with pytest.raises(ScenarioError, match="5 inputs are more than the 3 one scenario may have written out"):
         config.load_scenario(f)
+    # Written out across `inputs` and an inputs_file: the fourth one written (line 3 of the file) is refused.
+    (tmp_path / "m.jsonl").write_text('{"id": "x1"}\n{"id": "x2"}\n{"id": "x3"}\n', encoding="utf-8")
+    f.write_text("title: t\ntrigger: {type: sqs}\ninputs:\n  - {count: 10, prefix: m}\n  - {id: a}\n"
+                 "inputs_file: m.jsonl\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="4 inputs are more than the 3 one scenario may have written out") as info:
+        config.load_scenario(f)
+    assert info.value.file.endswith("m.jsonl") and info.value.line == 3
 
 
 def test_200000_messages_are_refused_quickly_within_the_memory_bound(tmp_path: Path) -> None:

@@ -40,10 +40,15 @@ def test_the_ramp_lab_whatif_switches_the_profile() -> None:
         await settle(app, pilot)
         screen = app.screen
         assert screen.loaded.outcome.trace["summary"]["max_concurrency"] == 1000  # exam: +60 a minute to 1,000
+        await pilot.press("ctrl+s")  # commit (every answer blank): What-if opens only after the prediction
+        await pilot.pause()
         await pilot.press("4")
         panel = screen.query_one(WhatIfPanel)
         assert panel.selected.name == "profile" and panel.chosen_value(panel.selected) == "aws"
         await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "WhatIfPredict"
+        await pilot.press("ctrl+s")  # run it without a second prediction
         await settle(app, pilot)
         title, outcome, _model = screen.variant
         assert title == "profile = aws"
@@ -69,9 +74,14 @@ def test_x_cancels_a_running_whatif(monkeypatch) -> None:
     async def check(app, pilot):
         await settle(app, pilot)
         screen = app.screen
+        await pilot.press("ctrl+s")  # commit first: What-if opens only after the prediction
+        await pilot.pause()
         await pilot.press("4")
         panel = screen.query_one(WhatIfPanel)
         await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "WhatIfPredict"
+        await pilot.press("ctrl+s")
         bar = panel.query_one("#whatif-progress")
         for _ in range(200):
             await pilot.pause(0.02)
