@@ -113,9 +113,6 @@ class LabScreen(Screen):
                 yield WhatIfPanel(id="whatif-panel")
         yield Footer()
 
-    def on_unmount(self) -> None:
-        _thaw_heap()
-
     def on_mount(self) -> None:
         self.title = "Lab"
         self.query_one("#refused").display = False
@@ -566,16 +563,7 @@ def _jsonable(rows: list[dict]) -> list[dict]:
 def _freeze_heap() -> None:
     """Move what exists now (a trace can be 60,000 dicts) out of the cyclic collector's way: otherwise a
     full collection scans it all and stalls a frame for ~200 ms during playback. Traces hold no cycles, so
-    reference counting still frees them. Cyclic garbage (closed screens and their widgets) is collected
-    first: frozen, it would never be freed, and every lab opened would leak the last one."""
+    reference counting still frees them."""
     import gc
 
-    gc.collect()
     gc.freeze()
-
-
-def _thaw_heap() -> None:
-    """A closed lab gives the frozen objects back to the collector, so what it held can be freed."""
-    import gc
-
-    gc.unfreeze()
