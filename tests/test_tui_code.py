@@ -3,33 +3,20 @@ the code comes back next time; a handler that loops forever leaves the app respo
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 
 from textual.widgets import Static, TabbedContent, TextArea
 
 from study.challenges.model import find_challenge
-from study.tui.app import make_app
 from study.tui.screens.code import ChallengesScreen, CodeScreen
 from study.tui.widgets.watch_view import WatchView
+from tests.test_tui_app import run as run_app
+from tests.test_tui_app import settle  # noqa: F401 - the tests below use it
 
 
 def run(coro_fn, size=(140, 40)):
-    async def main():
-        app = make_app(clock=lambda: 0.0)
-        app.animation_level = "none"
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            await coro_fn(app, pilot)
-
-    asyncio.run(main())
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    run_app(coro_fn, size=size)
 
 
 async def wait_for(pilot, condition, seconds: float = 30.0) -> None:
