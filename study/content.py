@@ -51,6 +51,11 @@ def top_section(section: str) -> str:
     return ".".join(parts[:2])
 
 
+def section_key(section: str) -> tuple[int, ...]:
+    """A sort key that puts '18.9' before '18.10'."""
+    return tuple(int(p) if p.isdigit() else 0 for p in str(section).split("."))
+
+
 def normalise_section(value: str | None) -> str | None:
     """'18.6', '6', '18.06' -> '18.6'; raises ValueError for anything that is not a chapter-18 section."""
     if value is None:

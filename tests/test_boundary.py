@@ -10,6 +10,7 @@ import pytest
 
 import study.challenges
 import study.classroom
+import study.learning
 import study.quiz
 import study.sim
 
@@ -21,7 +22,7 @@ def _modules(pkg) -> list[str]:
 
 
 @pytest.mark.parametrize("module", _modules(study.sim) + _modules(study.quiz) + _modules(study.classroom)
-                         + _modules(study.challenges))
+                         + _modules(study.challenges) + _modules(study.learning))
 def test_core_module_imports_no_ui(module: str) -> None:
     code = (f"import sys, {module}; bad = [m for m in ('textual', 'rich') if m in sys.modules]; "
             "print(','.join(bad)); sys.exit(1 if bad else 0)")
