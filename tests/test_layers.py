@@ -34,10 +34,7 @@ LAYERS: dict[str, tuple[int, str]] = {
 }
 
 # Known departures, to be removed (docs/architecture.md, "Known departures"). Delete an entry when it is fixed.
-ALLOWED_EDGES = {
-    # to be removed: the TUI's classroom screen starts the browser face's server
-    ("study.tui.screens.classroom", "study.serve"),
-}
+ALLOWED_EDGES: set[tuple[str, str]] = set()
 ALLOWED_MODULE_CYCLES = [
     # to be removed: each side imports the other inside a function
     {"study.tui.app", "study.tui.screens.demo"},
