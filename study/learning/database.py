@@ -50,8 +50,9 @@ def start_of_day(moment: datetime, tz: tzinfo | None = None) -> datetime:
 
 
 class Database:
-    """The progress database's file and connection. `recovered_from` names the file moved aside if the old one was unusable,
-    and `message` says what happened, for the UI to show; `persistent` is False if nothing can be saved."""
+    """The progress database's file and connection (store.Store adds the records). `recovered_from` names the
+    file moved aside if the old one was unusable, and `message` says what happened, for the UI to show;
+    `persistent` is False if nothing can be saved."""
 
     def __init__(self, path: str | Path | None = None, *, now: Callable[[], datetime] | None = None,
                  busy_timeout_ms: int = BUSY_TIMEOUT_MS):

@@ -1,5 +1,6 @@
-"""What practice and exams need of any question (a Question, a bank item, or a plain dict): reading its fields,
-the default grading, and the plain-JSON snapshot kept with exam attempts. Pure: no store, no UI."""
+"""What practice and exams need of any question (a study.quiz.model.Question, or a plain dict such as a
+snapshot): reading its fields, the default grading, and the plain-JSON snapshot kept with exam attempts.
+Pure: no store, no UI."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
 
-class Question(Protocol):
-    """What practice and exams need of a question (a dict with these keys works too)."""
+class QuestionLike(Protocol):
+    """What practice and exams need of a question (a dict with these keys works too); named apart from
+    study.quiz.model.Question, which is one such question."""
 
     id: str
     section: str
