@@ -11,6 +11,7 @@ from typing import Any
 from study import paths
 from study.sim import yamlpos
 from study.sim.errors import ScenarioError
+from study.sim.permissions import permission_facts
 
 SECTIONS = [f"18.{n}" for n in range(1, 21)]
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -156,7 +157,9 @@ def load_rules() -> Rules:
     for r in data["rules"]:
         for m in r["misconceptions"]:
             mis[m["id"]] = dict(m, rule=r["id"])
-    return Rules(rules=rules, facts=data["facts"], misconceptions=mis)
+    # The IAM tables come from the emulator's one copy (study/sim/permissions.py), not from rules.yaml.
+    facts = {**data["facts"], **permission_facts()}
+    return Rules(rules=rules, facts=facts, misconceptions=mis)
 
 
 def check_rules() -> list[ScenarioError]:
