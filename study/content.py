@@ -41,6 +41,17 @@ class Rules:
 BASIS_WORDS = {"aws-docs": "AWS documents this", "model": "the course's model; AWS leaves this open"}
 
 
+# How the emulator plays a rule (content/rules.yaml's header, docs/scenario-format.md "Rules and the timeline"):
+# only `timeline` rules are named on a trace's timeline; tests/test_rules_emitted.py keeps the mark honest.
+EMULATED = {
+    "timeline": "named on the timeline where the emulator decides",
+    "settings": "applied when a scenario is read (ranges, defaults, refusals, permissions)",
+    "computed": "produced as data (the bill, an event's shape), not decided on the timeline",
+    "untraced": "played during the run, but no timeline entry names it yet",
+    "concept": "a concept only; the emulator does not model it",
+}
+
+
 def basis_words(rule: dict) -> str:
     """How a rule's basis reads to a learner ('' when it has none yet)."""
     return BASIS_WORDS.get(str(rule.get("basis")), "")
@@ -107,6 +118,11 @@ def _rules_problems(data: Any, marks: yamlpos.Marks, file: str) -> list[Scenario
             err(p, "basis: required, aws-docs (AWS documents it) or model (the course's modelling choice)")
         elif basis is not None and basis not in BASIS_WORDS:
             err((*p, "basis"), f"basis: {basis!r} is not one of {', '.join(BASIS_WORDS)}")
+        emulated = rule.get("emulated")
+        if emulated is None:
+            err(p, f"emulated: required, how the emulator plays the rule: {', '.join(EMULATED)}")
+        elif emulated not in EMULATED:
+            err((*p, "emulated"), f"emulated: {emulated!r} is not one of {', '.join(EMULATED)}")
         if isinstance(rule.get("section"), str) and top_section(rule["section"]) not in SECTIONS:
             err((*p, "section"), f"section: {rule['section']!r} is not a section of chapter 18 (18.1..18.20)")
         mis = rule.get("misconceptions")
