@@ -258,7 +258,7 @@ def _fact(v: _V, raw: dict, p: tuple, rules) -> FactTemplate | None:
 
 
 def _family(v: _V, raw: dict, p: tuple, rules) -> Family | None:
-    from study.sim.config import TRIGGER_TYPES
+    from study.sim.scenario.defaults import TRIGGER_TYPES
 
     n = len(v.problems)
     for key in raw:
