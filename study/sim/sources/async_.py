@@ -85,6 +85,11 @@ class AsyncSource(Source):
         e.tl("arrive", self.accept_rule, input=item["id"])
         self.accept([item["id"]], item.get("payload"), item["id"])
 
+    def filtered(self, iid: str, rule: str) -> None:
+        """The input's event does not pass the source's filter: nothing is invoked."""
+        self.e.tl("filtered", rule, input=iid)
+        self.e.settle(iid, "filtered")
+
     def accept(self, ids: list[str], payload: Any, key: str) -> None:
         e = self.e
         if not self.permitted:

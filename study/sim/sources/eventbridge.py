@@ -83,7 +83,6 @@ class EventBridgeSource(AsyncSource):
         e.tl("arrive", "eventbridge.async", input=iid)
         event = payloads.eventbridge_event(e, item, self.t)
         if not payloads.pattern_matches(self.t["EventPattern"], event):
-            e.tl("filtered", "eventbridge.event-pattern", input=iid)
-            e.settle(iid, "filtered")
+            self.filtered(iid, "eventbridge.event-pattern")
             return
         self.accept([iid], event, iid)

@@ -48,7 +48,6 @@ class SnsSource(AsyncSource):
         iid = item["id"]
         e.tl("arrive", "sns.async", input=iid)
         if not payloads.sns_filter_passes(self.t.get("FilterPolicy"), item["attributes"]):
-            e.tl("filtered", "sns.async", input=iid)
-            e.settle(iid, "filtered")
+            self.filtered(iid, "sns.async")
             return
         self.accept([iid], payloads.sns_event(e, item, self.t), iid)
