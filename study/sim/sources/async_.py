@@ -44,6 +44,9 @@ def dlq_attributes(request_id: str, code: int, error: dict | None) -> dict:
     return {"RequestID": request_id, "ErrorCode": code, "ErrorMessage": str(message)[:1024]}
 
 
+FILTERED = object()  # what AsyncSource.event returns for an input its source filters out
+
+
 class AsyncItem:
     __slots__ = ("ids", "payload", "accepted", "runs", "throttle_k", "request_id", "last", "key", "throttled")
 
@@ -81,14 +84,21 @@ class AsyncSource(Source):
         self.target_dlq = (self.t.get("DeadLetterConfig") or {}).get("Arn")  # an EventBridge rule target's DLQ
 
     def arrive(self, item: dict) -> None:
-        e = self.e
-        e.tl("arrive", self.accept_rule, input=item["id"])
-        self.accept([item["id"]], item.get("payload"), item["id"])
+        iid = item["id"]
+        self.e.tl("arrive", self.accept_rule, input=iid)
+        event = self.event(item)
+        if event is not FILTERED:
+            self.accept([iid], event, iid)
 
-    def filtered(self, iid: str, rule: str) -> None:
+    def event(self, item: dict) -> Any:
+        """The event the function receives for an input, or FILTERED (after `filtered`) when it gets none."""
+        return item.get("payload")
+
+    def filtered(self, iid: str, rule: str) -> Any:
         """The input's event does not pass the source's filter: nothing is invoked."""
         self.e.tl("filtered", rule, input=iid)
         self.e.settle(iid, "filtered")
+        return FILTERED
 
     def accept(self, ids: list[str], payload: Any, key: str) -> None:
         e = self.e

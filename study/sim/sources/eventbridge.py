@@ -3,6 +3,8 @@ rule's pattern; a rule target may have its own dead-letter queue (eventbridge.*,
 
 from __future__ import annotations
 
+from typing import Any
+
 from study.sim import payloads
 from study.sim.scenario.arns import arn_kind
 from study.sim.scenario.checker import Checker, TriggerRules
@@ -77,12 +79,8 @@ RULES = TriggerRules(keys=frozenset({"EventPattern", "EventBusName", "Name", "De
 class EventBridgeSource(AsyncSource):
     accept_rule = "eventbridge.async"
 
-    def arrive(self, item: dict) -> None:
-        e = self.e
-        iid = item["id"]
-        e.tl("arrive", "eventbridge.async", input=iid)
-        event = payloads.eventbridge_event(e, item, self.t)
+    def event(self, item: dict) -> Any:
+        event = payloads.eventbridge_event(self.e, item, self.t)
         if not payloads.pattern_matches(self.t["EventPattern"], event):
-            self.filtered(iid, "eventbridge.event-pattern")
-            return
-        self.accept([iid], event, iid)
+            return self.filtered(item["id"], "eventbridge.event-pattern")
+        return event

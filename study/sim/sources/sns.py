@@ -4,6 +4,7 @@ the subscription's filter policy (sns.*, docs/emulator.md §4)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from study.sim import payloads
 from study.sim.scenario.checker import Checker, TriggerRules
@@ -43,11 +44,7 @@ RULES = TriggerRules(keys=frozenset({"TopicName", "FilterPolicy"}) | ASYNC_KEYS,
 class SnsSource(AsyncSource):
     accept_rule = "sns.async"
 
-    def arrive(self, item: dict) -> None:
-        e = self.e
-        iid = item["id"]
-        e.tl("arrive", "sns.async", input=iid)
+    def event(self, item: dict) -> Any:
         if not payloads.sns_filter_passes(self.t.get("FilterPolicy"), item["attributes"]):
-            self.filtered(iid, "sns.async")
-            return
-        self.accept([iid], payloads.sns_event(e, item, self.t), iid)
+            return self.filtered(item["id"], "sns.async")
+        return payloads.sns_event(self.e, item, self.t)
