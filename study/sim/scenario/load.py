@@ -89,7 +89,7 @@ def build_scenario(data: Any, marks: yaml_positions.Marks, file: str, base_dir: 
         function=function, trigger=trigger, inputs=inputs, behavior=behavior, handler=handler,
         base_dir=base_dir, misconceptions=misconceptions, lab=lab, expect=expect, raw=top,
     )
-    check_permissions(c, scenario)
+    check_permissions(c, scenario, TRIGGERS[ttype])
     return scenario
 
 

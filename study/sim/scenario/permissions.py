@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from study.sim.scenario.arns import arn_kind
-from study.sim.scenario.checker import Checker
+from study.sim.scenario.checker import Checker, TriggerRules
 from study.sim.scenario.model import Scenario
 
 MANAGED_POLICIES = {
@@ -24,22 +24,6 @@ MANAGED_POLICIES = {
         "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
         "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
     },
-}
-PUSH_PRINCIPALS = {
-    "s3": "s3.amazonaws.com",
-    "sns": "sns.amazonaws.com",
-    "eventbridge": "events.amazonaws.com",
-    "schedule": "events.amazonaws.com",
-    "alb": "elasticloadbalancing.amazonaws.com",
-}
-# The first action AWS checks when it creates a mapping, and the full set the managed policy grants.
-PULL_ACTIONS = {
-    "sqs": ("ReceiveMessage", "SQS", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]),
-    "kinesis": ("GetRecords", "Kinesis", [
-        "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-        "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"]),
-    "dynamodb": ("GetRecords", "DynamoDB", [
-        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]),
 }
 SEND_ACTIONS = {
     "sqs": ("sqs:SendMessage", "SendMessage", "SQS"),
@@ -82,8 +66,9 @@ def check_resource_policy(c: Checker, raw: Any, p: tuple) -> list | None:
         out.append({"Principal": principal, "Action": action, "SourceArn": st.get("SourceArn")})
     return out
 
-def check_permissions(c: Checker, s: Scenario) -> None:
-    """With strict_permissions, refuse the configurations AWS would refuse."""
+def check_permissions(c: Checker, s: Scenario, rules: TriggerRules) -> None:
+    """With strict_permissions, refuse the configurations AWS would refuse. `rules`: the trigger's (its principal
+    and the actions its mapping needs)."""
     if not s.strict_permissions:
         return
     fn = s.function
@@ -91,9 +76,8 @@ def check_permissions(c: Checker, s: Scenario) -> None:
     granted = set(role["Actions"])
     for pol in role["Policies"]:
         granted |= MANAGED_POLICIES[pol]
-    t = s.type
-    if t in PULL_ACTIONS:
-        first, service, actions = PULL_ACTIONS[t]
+    if rules.pull_actions is not None:
+        service, actions = rules.pull_actions
         missing = [a for a in actions if a not in granted]
         if missing:
             name = missing[0].split(":")[1]
@@ -113,7 +97,7 @@ def check_permissions(c: Checker, s: Scenario) -> None:
             raise c.fail(path, f"the execution role lacks {action} for {arn} "
                          f"(InvalidParameterValueException: The provided execution role does not have permissions "
                          f"to call {name} on {service})")
-    principal = PUSH_PRINCIPALS.get(t)
+    principal = rules.principal
     if principal:
         stmts = fn["ResourcePolicy"] or []
         ok = any(st["Principal"] == principal and st["Action"] in ("lambda:InvokeFunction", "lambda:*")
@@ -121,13 +105,8 @@ def check_permissions(c: Checker, s: Scenario) -> None:
         s.trigger["permitted"] = ok
         if not ok:
             where = ("function", "ResourcePolicy") if fn["ResourcePolicy"] is not None else ("trigger",)
-            if t == "s3":
-                raise c.fail(where, f"the function's resource-based policy has no statement for {principal} "
-                             "(InvalidArgument: Unable to validate the following destination configurations)")
-            if t == "alb":
-                raise c.fail(where, f"the function's resource-based policy has no statement for {principal}, so "
-                             "the target cannot be registered (AccessDenied: elasticloadbalancing principal does not "
-                             "have permission to invoke the function from target group demo-tg)")
+            if rules.unpermitted:
+                raise c.fail(where, rules.unpermitted.format(principal=principal))
             # An EventBridge rule (and an SNS subscription) is created anyway; each delivery then fails
             # (FailedInvocations / delivery failures): its events go to the rule target's DLQ if it has one
             # (study/sim/sources/async_.py, AsyncSource.accept), else they are dropped.

@@ -60,7 +60,9 @@ def check_input(c: Checker, one: dict, p: tuple, trigger: dict) -> None:
 
 RULES = TriggerRules(keys=frozenset({"Bucket", "Versioning", "Events", "Filter"}) | ASYNC_KEYS, check=check_trigger,
                      input_keys=frozenset({"at", "id", "op", "key", "size"}), check_input=check_input,
-                     hints=MAPPING_ONLY_HINTS)
+                     hints=MAPPING_ONLY_HINTS, principal="s3.amazonaws.com",
+                     unpermitted="the function's resource-based policy has no statement for {principal} "
+                                 "(InvalidArgument: Unable to validate the following destination configurations)")
 
 
 class S3Source(AsyncSource):
