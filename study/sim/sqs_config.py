@@ -135,6 +135,5 @@ RULES = TriggerRules(
     keys=MAPPING_KEYS, check=check_trigger,
     input_keys=frozenset({"at", "id", "body", "group", "dedup_id", "delay", "count", "prefix", "attributes"}),
     check_input=check_input, hints=HINTS,
-    pull_actions=("SQS", ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")),
     misconception_keys={"sqs-bisect": frozenset({"BisectBatchOnFunctionError"}),
                         "sqs-destination": frozenset({"DestinationConfig"})})

@@ -113,13 +113,8 @@ def check_dynamodb_record(c: Checker, one: dict, p: tuple, trigger: dict) -> Non
             raise c.fail((*p, "old_item"), "old_item: expected a mapping of attributes")
 
 
-KINESIS = TriggerRules(
-    keys=KINESIS_KEYS, check=check_kinesis, input_keys=KINESIS_INPUT_KEYS, check_input=check_record,
-    pull_actions=("Kinesis", ("kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-                              "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams",
-                              "kinesis:SubscribeToShard")))
-DYNAMODB = TriggerRules(
-    keys=KINESIS_KEYS, check=check_dynamodb, input_keys=KINESIS_INPUT_KEYS | {"event", "item", "old_item"},
-    check_input=check_dynamodb_record,
-    pull_actions=("DynamoDB", ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-                               "dynamodb:ListStreams")))
+KINESIS = TriggerRules(keys=KINESIS_KEYS, check=check_kinesis, input_keys=KINESIS_INPUT_KEYS,
+                       check_input=check_record)
+DYNAMODB = TriggerRules(keys=KINESIS_KEYS, check=check_dynamodb,
+                        input_keys=KINESIS_INPUT_KEYS | {"event", "item", "old_item"},
+                        check_input=check_dynamodb_record)

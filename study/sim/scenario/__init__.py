@@ -9,7 +9,8 @@ The package (imports nothing that imports it back; `load` is the entry point):
 - `defaults`: the clock unit, region and account, trigger types, and the ranges and defaults of every setting.
 - `profiles`: the `exam` and `aws` profiles side by side: the only place the two differ.
 - `model`: the validated `Scenario` and its `Behavior`.
-- `function`, `destinations`, `permissions`, `inputs`: the function, destination ARNs, IAM checks, inputs.
+- `function`, `destinations`, `permission_checks`, `inputs`: the function, destination ARNs, the
+  strict_permissions checks (against the IAM tables of study/sim/permissions.py), inputs.
 - `triggers`: which module holds each trigger's rules. Each event source keeps its validation beside its
   behaviour: `study/sim/sources/` (sync, ALB, async, S3, SNS, EventBridge, schedule), and
   `study/sim/sqs_config.py` and `study/sim/streams_config.py` beside `sqs.py` and `streams.py`.

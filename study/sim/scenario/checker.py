@@ -173,7 +173,6 @@ class TriggerRules:
     check_input: Callable[[Checker, dict, tuple, dict], None] | None = None  # (checker, input, path, trigger)
     hints: dict[str, str] = field(default_factory=dict)  # a key that is not a setting here -> why
     misconception_keys: dict[str, frozenset[str]] = field(default_factory=dict)  # keys a misconception allows
-    # permissions.* (study/sim/scenario/permissions.py), checked with strict_permissions:
-    principal: str | None = None  # the service the function's resource-based policy must allow to invoke it
-    unpermitted: str | None = None  # the refusal ({principal}) when it does not; None: created, deliveries fail
-    pull_actions: tuple[str, tuple[str, ...]] | None = None  # a mapping's service, and the actions its role needs
+    # With strict_permissions, the refusal ({principal}: study/sim/permissions.py) when the function's resource
+    # policy does not let the trigger's service invoke it; None: the trigger is created and each delivery fails.
+    unpermitted: str | None = None

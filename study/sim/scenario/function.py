@@ -10,7 +10,7 @@ from study.sim.scenario.arns import arn_kind
 from study.sim.scenario.checker import Checker, show
 from study.sim.scenario.defaults import ACCOUNT, MS, REGION
 from study.sim.scenario.model import Behavior
-from study.sim.scenario.permissions import check_resource_policy, check_role
+from study.sim.scenario.permission_checks import check_resource_policy, check_role
 
 FUNCTION_KEYS = {
     "FunctionName", "MemorySize", "Timeout", "ReservedConcurrentExecutions", "DeadLetterConfig", "init_duration",

@@ -24,7 +24,7 @@ from study.sim.scenario.function import check_function
 from study.sim.scenario.inputs import check_inputs
 from study.sim.scenario.labblock import check_lab
 from study.sim.scenario.model import Scenario
-from study.sim.scenario.permissions import check_permissions
+from study.sim.scenario.permission_checks import check_permissions
 from study.sim.scenario.profiles import DEFAULT as DEFAULT_PROFILE
 from study.sim.scenario.profiles import PROFILES
 from study.sim.scenario.triggers import TRIGGERS

@@ -38,7 +38,7 @@ def check_input(c: Checker, one: dict, p: tuple, trigger: dict) -> None:
 
 RULES = TriggerRules(keys=frozenset({"MultiValueHeaders"}), check=check_trigger,
                      input_keys=frozenset({"at", "id", "method", "path", "headers", "body"}), check_input=check_input,
-                     hints=MAPPING_ONLY_HINTS, principal="elasticloadbalancing.amazonaws.com",
+                     hints=MAPPING_ONLY_HINTS,
                      unpermitted="the function's resource-based policy has no statement for {principal}, so the "
                                  "target cannot be registered (AccessDenied: elasticloadbalancing principal does not "
                                  "have permission to invoke the function from target group demo-tg)")

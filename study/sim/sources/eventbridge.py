@@ -73,7 +73,7 @@ def check_input(c: Checker, one: dict, p: tuple, trigger: dict) -> None:
 
 RULES = TriggerRules(keys=frozenset({"EventPattern", "EventBusName", "Name", "DeadLetterConfig"}) | ASYNC_KEYS,
                      check=check_trigger, input_keys=frozenset({"at", "id", "source", "detail-type", "detail"}),
-                     check_input=check_input, hints=MAPPING_ONLY_HINTS, principal="events.amazonaws.com")
+                     check_input=check_input, hints=MAPPING_ONLY_HINTS)
 
 
 class EventBridgeSource(AsyncSource):

@@ -60,7 +60,7 @@ def check_input(c: Checker, one: dict, p: tuple, trigger: dict) -> None:
 
 RULES = TriggerRules(keys=frozenset({"Bucket", "Versioning", "Events", "Filter"}) | ASYNC_KEYS, check=check_trigger,
                      input_keys=frozenset({"at", "id", "op", "key", "size"}), check_input=check_input,
-                     hints=MAPPING_ONLY_HINTS, principal="s3.amazonaws.com",
+                     hints=MAPPING_ONLY_HINTS,
                      unpermitted="the function's resource-based policy has no statement for {principal} "
                                  "(InvalidArgument: Unable to validate the following destination configurations)")
 

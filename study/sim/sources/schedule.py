@@ -29,8 +29,7 @@ def check_trigger(c: Checker, raw: dict, p: tuple, function: dict) -> dict:
 
 
 RULES = TriggerRules(keys=frozenset({"ScheduleExpression", "Name", "DeadLetterConfig"}) | ASYNC_KEYS,
-                     check=check_trigger, input_keys=frozenset(), hints=MAPPING_ONLY_HINTS,
-                     principal="events.amazonaws.com")
+                     check=check_trigger, input_keys=frozenset(), hints=MAPPING_ONLY_HINTS)
 
 
 class ScheduleSource(AsyncSource):

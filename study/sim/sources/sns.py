@@ -38,7 +38,7 @@ def check_input(c: Checker, one: dict, p: tuple, trigger: dict) -> None:
 
 RULES = TriggerRules(keys=frozenset({"TopicName", "FilterPolicy"}) | ASYNC_KEYS, check=check_trigger,
                      input_keys=frozenset({"at", "id", "message", "subject", "attributes"}), check_input=check_input,
-                     hints=MAPPING_ONLY_HINTS, principal="sns.amazonaws.com")
+                     hints=MAPPING_ONLY_HINTS)
 
 
 class SnsSource(AsyncSource):

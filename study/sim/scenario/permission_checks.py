@@ -1,37 +1,15 @@
-"""Permissions (permissions.*, docs/emulator.md §8): the execution role and the function's resource-based policy,
-and with `strict_permissions` the configurations AWS would refuse for lack of them."""
+"""Permissions (permissions.*, docs/emulator.md §8): the execution role and the function's resource-based policy
+as a scenario writes them, and with `strict_permissions` the configurations AWS would refuse for lack of them.
+The IAM tables they are checked against are study/sim/permissions.py (shared with the fact questions)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from study.sim.permissions import MANAGED_POLICIES, PULL_ACTIONS, PUSH_PRINCIPALS, SEND_ACTIONS
 from study.sim.scenario.arns import arn_kind
 from study.sim.scenario.checker import Checker, TriggerRules
 from study.sim.scenario.model import Scenario
-
-MANAGED_POLICIES = {
-    "AWSLambdaBasicExecutionRole": {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-    "AWSLambdaSQSQueueExecutionRole": {
-        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-    },
-    "AWSLambdaKinesisExecutionRole": {
-        "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-        "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard",
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-    },
-    "AWSLambdaDynamoDBExecutionRole": {
-        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-    },
-}
-SEND_ACTIONS = {
-    "sqs": ("sqs:SendMessage", "SendMessage", "SQS"),
-    "sns": ("sns:Publish", "Publish", "SNS"),
-    "lambda": ("lambda:InvokeFunction", "InvokeFunction", "Lambda"),
-    "events": ("events:PutEvents", "PutEvents", "EventBridge"),
-    "s3": ("s3:PutObject", "PutObject", "S3"),
-}
 
 
 def check_role(c: Checker, raw: Any, p: tuple) -> dict | None:
@@ -67,8 +45,8 @@ def check_resource_policy(c: Checker, raw: Any, p: tuple) -> list | None:
     return out
 
 def check_permissions(c: Checker, s: Scenario, rules: TriggerRules) -> None:
-    """With strict_permissions, refuse the configurations AWS would refuse. `rules`: the trigger's (its principal
-    and the actions its mapping needs)."""
+    """With strict_permissions, refuse the configurations AWS would refuse. `rules`: the trigger's (what a missing
+    resource-policy statement is refused with)."""
     if not s.strict_permissions:
         return
     fn = s.function
@@ -76,8 +54,9 @@ def check_permissions(c: Checker, s: Scenario, rules: TriggerRules) -> None:
     granted = set(role["Actions"])
     for pol in role["Policies"]:
         granted |= MANAGED_POLICIES[pol]
-    if rules.pull_actions is not None:
-        service, actions = rules.pull_actions
+    t = s.type
+    if t in PULL_ACTIONS:
+        _, service, actions = PULL_ACTIONS[t]
         missing = [a for a in actions if a not in granted]
         if missing:
             name = missing[0].split(":")[1]
@@ -97,7 +76,7 @@ def check_permissions(c: Checker, s: Scenario, rules: TriggerRules) -> None:
             raise c.fail(path, f"the execution role lacks {action} for {arn} "
                          f"(InvalidParameterValueException: The provided execution role does not have permissions "
                          f"to call {name} on {service})")
-    principal = rules.principal
+    principal = PUSH_PRINCIPALS.get(t)
     if principal:
         stmts = fn["ResourcePolicy"] or []
         ok = any(st["Principal"] == principal and st["Action"] in ("lambda:InvokeFunction", "lambda:*")
