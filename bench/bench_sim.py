@@ -10,8 +10,8 @@ import sys
 import time
 import tracemalloc
 
-from study.sim.config import scenario_from_dict
 from study.sim.run import simulate
+from study.sim.scenario.load import scenario_from_dict
 
 
 def scenario(n: int) -> dict:

@@ -89,8 +89,8 @@ def main() -> None:
         big.write_text(yaml.safe_dump(BIG), encoding="utf-8")
         small.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
         t0 = time.perf_counter()
-        from study.sim.config import load_scenario
         from study.sim.run import simulate
+        from study.sim.scenario.load import load_scenario
         from study.tui.playback_model import SPEEDS, PlaybackModel
 
         trace = simulate(load_scenario(big))

@@ -149,9 +149,10 @@ def _report_giveaways(problems: list[str], path, marks, found: list[tuple[str, s
 
 
 def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[str], int]:
-    from study.sim.config import lab_predicts_refusal, load_scenario
     from study.sim.expect import PathError, resolve
     from study.sim.run import simulate
+    from study.sim.scenario.labblock import lab_predicts_refusal
+    from study.sim.scenario.load import load_scenario
 
     problems: list[str] = []
     files = sorted(paths.labs_dir().glob("*.yaml"))

@@ -241,14 +241,14 @@ def _interactive() -> bool:
 
 
 def _sim(args) -> int:
-    from study.sim.config import load_scenario
     from study.sim.errors import ScenarioError
     from study.sim.run import simulate, simulate_summary, simulate_to
+    from study.sim.scenario.load import load_scenario
 
     try:
         if args.profile:
             from study.sim import yamlpos
-            from study.sim.config import build_scenario
+            from study.sim.scenario.load import build_scenario
 
             data, marks = yamlpos.load_file(args.file)
             if isinstance(data, dict):

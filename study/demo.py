@@ -153,7 +153,8 @@ def load_playlist(path: Path) -> Playlist:
 
 def _unplayable(lab_path: Path) -> str | None:
     """Why a playlist's lab cannot be played (its file, line and column), or None: the playlist then skips it."""
-    from study.sim.config import lab_predicts_refusal, load_scenario
+    from study.sim.scenario.labblock import lab_predicts_refusal
+    from study.sim.scenario.load import load_scenario
 
     try:
         lab_data, _ = yamlpos.load_file(str(lab_path))
@@ -183,7 +184,7 @@ def _set_dotted(data: dict, dotted: str, value: Any) -> None:
 
 def apply_whatif(lab_path: Path, whatif: WhatIf, misconceptions=frozenset()):
     """The lab's scenario with the what-if's settings changed (validated like any scenario)."""
-    from study.sim.config import build_scenario
+    from study.sim.scenario.load import build_scenario
 
     data, marks = yamlpos.load_file(str(lab_path))
     for dotted, value in whatif.set.items():
@@ -204,9 +205,9 @@ def stop_index(trace: dict, stop: Stop) -> int:
 
 def make_card(lab_path: Path, stop: Stop) -> Card:
     """A-D options: the trace's answer, the misconceptions' answers, then near numbers when a card needs filling."""
-    from study.sim.config import load_scenario
     from study.sim.expect import PathError, resolve
     from study.sim.run import simulate
+    from study.sim.scenario.load import load_scenario
 
     lab_data, _ = yamlpos.load_file(str(lab_path))
     pred = lab_data["lab"]["predict"][stop.predict]

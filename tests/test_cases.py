@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from study.sim import yamlpos
-from study.sim.config import load_scenario
 from study.sim.errors import ScenarioError
 from study.sim.expect import check_case
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parent.parent / "shared" / "spec" / "cases"

@@ -8,9 +8,9 @@ import pytest
 
 from study import demo
 from study.sim import yamlpos
-from study.sim.config import load_scenario
 from study.sim.expect import resolve
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario
 
 
 def test_at_least_three_playlists_cover_the_required_topics() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from study.sim.config import parse_scenario
 from study.sim.run import simulate
+from study.sim.scenario.load import parse_scenario
 
 HANDLERS = Path(__file__).resolve().parent / "handlers"
 

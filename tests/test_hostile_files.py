@@ -130,8 +130,8 @@ def test_inputs_file_is_read_as_a_stream_and_gives_the_same_trace(tmp_path: Path
     (['{"id": "m1", "body": ' + "[" * 200 + "]" * 200 + "}"], (1, 1), "levels deep"),
 ])
 def test_inputs_file_errors_name_the_line(tmp_path: Path, lines, where, what) -> None:
-    from study.sim.config import load_scenario
     from study.sim.errors import ScenarioError
+    from study.sim.scenario.load import load_scenario
 
     (tmp_path / "m.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     f = tmp_path / "s.yaml"
@@ -143,8 +143,8 @@ def test_inputs_file_errors_name_the_line(tmp_path: Path, lines, where, what) ->
 
 
 def test_inputs_file_must_be_beside_the_scenario(tmp_path: Path) -> None:
-    from study.sim.config import load_scenario
     from study.sim.errors import ScenarioError
+    from study.sim.scenario.load import load_scenario
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "m.jsonl").write_text('{"id": "m1"}\n', encoding="utf-8")
@@ -156,46 +156,46 @@ def test_inputs_file_must_be_beside_the_scenario(tmp_path: Path) -> None:
 
 
 def test_the_inputs_cap_counts_count_and_the_file(tmp_path: Path, monkeypatch) -> None:
-    from study.sim import config
     from study.sim.errors import ScenarioError
+    from study.sim.scenario import inputs, load
 
-    monkeypatch.setattr(config, "MAX_INPUTS", 5)
-    monkeypatch.setattr(config, "MAX_GENERATED", 5)
+    monkeypatch.setattr(inputs, "MAX_INPUTS", 5)
+    monkeypatch.setattr(inputs, "MAX_GENERATED", 5)
     (tmp_path / "m.jsonl").write_text('{"id": "x1"}\n{"id": "x2"}\n', encoding="utf-8")
     f = tmp_path / "s.yaml"
     f.write_text("title: t\ntrigger: {type: sqs}\ninputs:\n  - {count: 4, prefix: m}\ninputs_file: m.jsonl\n",
                  encoding="utf-8")
     with pytest.raises(ScenarioError, match="6 inputs are more than the 5") as info:
-        config.load_scenario(f)
+        load.load_scenario(f)
     assert info.value.file.endswith("m.jsonl") and info.value.line == 2
     f.write_text("title: t\ntrigger: {type: sqs}\ninputs:\n  - {id: a}\n  - {count: 5, prefix: m}\n",
                  encoding="utf-8")
     with pytest.raises(ScenarioError, match="6 inputs are more than the 5") as info:
-        config.load_scenario(f)
+        load.load_scenario(f)
     assert (info.value.line, info.value.col) == (5, 6)
 
 
 def test_inputs_written_out_have_their_own_cap(tmp_path: Path, monkeypatch) -> None:
     """A backlog made with `count` may reach a million (the scaling ramp); inputs written out one by one stop
     at MAX_INPUTS, where reading them would cost more than any lab needs."""
-    from study.sim import config
     from study.sim.errors import ScenarioError
+    from study.sim.scenario import inputs, load
 
-    monkeypatch.setattr(config, "MAX_INPUTS", 3)
+    monkeypatch.setattr(inputs, "MAX_INPUTS", 3)
     f = tmp_path / "s.yaml"
     f.write_text("title: t\ntrigger: {type: sqs}\ninputs:\n  - {count: 10, prefix: m}\n  - {id: a}\n  - {id: b}\n",
                  encoding="utf-8")
-    assert len(config.load_scenario(f).inputs) == 12
+    assert len(load.load_scenario(f).inputs) == 12
     f.write_text(f.read_text() + "  - {id: c}\n  - {id: d}\n", encoding="utf-8")
     # Five entries under `inputs` (the count line is one of them) are refused before any is checked.
     with pytest.raises(ScenarioError, match="5 inputs are more than the 3 one scenario may have written out"):
-        config.load_scenario(f)
+        load.load_scenario(f)
     # Written out across `inputs` and an inputs_file: the fourth one written (line 3 of the file) is refused.
     (tmp_path / "m.jsonl").write_text('{"id": "x1"}\n{"id": "x2"}\n{"id": "x3"}\n', encoding="utf-8")
     f.write_text("title: t\ntrigger: {type: sqs}\ninputs:\n  - {count: 10, prefix: m}\n  - {id: a}\n"
                  "inputs_file: m.jsonl\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match="4 inputs are more than the 3 one scenario may have written out") as info:
-        config.load_scenario(f)
+        load.load_scenario(f)
     assert info.value.file.endswith("m.jsonl") and info.value.line == 3
 
 

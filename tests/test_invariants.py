@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from study.sim.config import scenario_from_dict
 from study.sim.engine import dumps
 from study.sim.run import simulate
+from study.sim.scenario.load import scenario_from_dict
 
 FINALS = {"succeeded", "failed", "dead_lettered", "dropped", "filtered", "coalesced", "pending"}
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,10 +15,11 @@ import pytest
 from study.content import load_rules, top_section
 from study.paths import labs_dir
 from study.sim import yamlpos
-from study.sim.config import Scenario, build_scenario, load_scenario
 from study.sim.errors import ScenarioError
 from study.sim.expect import resolve
 from study.sim.run import simulate
+from study.sim.scenario.load import build_scenario, load_scenario
+from study.sim.scenario.model import Scenario
 
 LABS = sorted(labs_dir().glob("*.yaml"))
 KINDS = {"number", "choice", "list", "text", "bool"}

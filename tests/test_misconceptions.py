@@ -11,11 +11,11 @@ import pytest
 
 from study import paths
 from study.content import load_rules
-from study.sim.config import load_scenario, scenario_from_dict
 from study.sim.errors import ScenarioError
 from study.sim.misconceptions import KNOWN, Switched, UnknownMisconception
 from study.sim.pricing import monthly_cost
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario, scenario_from_dict
 
 STUDY = Path(__file__).resolve().parent.parent / "study"
 SWITCH_NAMES = {"mis", "misconceptions"}  # what the code calls the set of switched-on ids

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from study.content import load_rules
-from study.sim import config, engine, pricing, push, sqs
+from study.sim import engine, pricing, sqs
+from study.sim.errors import ScenarioError
+from study.sim.scenario.defaults import LIMITS
+from study.sim.scenario.load import parse_scenario
+from study.sim.sources.async_ import RETRY_DELAYS_S
 
 # (setting name, where in rules.yaml) -> the emulator's LIMITS key.
 SETTINGS = {
@@ -39,7 +43,7 @@ def _settings() -> dict[tuple[str, str], list[dict]]:
 def test_setting_ranges_and_defaults_agree(key) -> None:
     found = _settings()
     assert key in found, f"content/rules.yaml states no setting {key}"
-    lo, hi, default = config.LIMITS[SETTINGS[key]]
+    lo, hi, default = LIMITS[SETTINGS[key]]
     for s in found[key]:
         assert (s.get("min"), s.get("max")) == (lo, hi), f"{key}: rules.yaml {s.get('min')}..{s.get('max')}"
         assert s.get("default") == default, f"{key}: rules.yaml default {s.get('default')}, emulator {default}"
@@ -56,22 +60,22 @@ def test_reserved_concurrency_leaves_100_unreserved() -> None:
     limits = {x["name"]: x for x in load_rules().facts["limits"]}
     account = limits["account_concurrency"]["default"]
     assert s["max"] == account - limits["unreserved_concurrency_min"]["min"]
-    scenario = config.parse_scenario(
+    scenario = parse_scenario(
         f"title: t\nfunction: {{ReservedConcurrentExecutions: {s['max']}}}\ntrigger: {{type: sync}}\ninputs: []\n")
     assert scenario.function["ReservedConcurrentExecutions"] == s["max"]
-    with pytest.raises(config.ScenarioError, match="100"):
-        config.parse_scenario(
+    with pytest.raises(ScenarioError, match="100"):
+        parse_scenario(
             f"title: t\nfunction: {{ReservedConcurrentExecutions: {s['max'] + 1}}}\ntrigger: {{type: sync}}\ninputs: []\n")
 
 
 def test_function_limits_agree() -> None:
     limits = {x["name"]: x for x in load_rules().facts["limits"]}
     assert (limits["memory_mb"]["min"], limits["memory_mb"]["max"], limits["memory_mb"]["default"]) == \
-        config.LIMITS["MemorySize"]
+        LIMITS["MemorySize"]
     assert (limits["timeout_s"]["min"], limits["timeout_s"]["max"], limits["timeout_s"]["default"]) == \
-        config.LIMITS["Timeout"]
+        LIMITS["Timeout"]
     assert limits["init_s"]["max"] == 10
-    assert limits["account_concurrency"]["default"] == config.parse_scenario(
+    assert limits["account_concurrency"]["default"] == parse_scenario(
         "title: t\ntrigger: {type: sync}\ninputs: []\n").account_concurrency
 
 
@@ -86,7 +90,7 @@ def test_prices_agree() -> None:
 
 def test_timings_agree() -> None:
     timings = load_rules().facts["timings"]
-    assert list(push.RETRY_DELAYS_S) == timings["async_retry_delays_s"]
+    assert list(RETRY_DELAYS_S) == timings["async_retry_delays_s"]
     backoff = timings["throttle_backoff_s"]
     assert [engine.throttle_delay_s(k) for k in range(12)] == [
         min(backoff["cap"], backoff["first"] * backoff["factor"] ** k) for k in range(12)]
@@ -94,6 +98,6 @@ def test_timings_agree() -> None:
         want = timings["sqs_scaling"][profile]
         assert sqs.SCALING[profile] == (want["per_minute"], want["cap"])
         assert sqs.INITIAL_POLLERS == want["initial"]
-    default = config.parse_scenario("title: t\ntrigger: {type: sync}\ninputs: []\n").function["idle_ttl"]
+    default = parse_scenario("title: t\ntrigger: {type: sync}\ninputs: []\n").function["idle_ttl"]
     assert default == timings["idle_environment_ttl_s"]
     assert engine.TIME_CAP_MS == timings["time_cap_days"] * 24 * 3600 * 1000

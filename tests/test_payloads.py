@@ -14,8 +14,8 @@ from aws_lambda_powertools.utilities.parser.models import (
     SqsModel,
 )
 
-from study.sim.config import parse_scenario
 from study.sim.run import simulate
+from study.sim.scenario.load import parse_scenario
 
 
 def run(text: str) -> dict:

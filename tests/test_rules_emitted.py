@@ -14,9 +14,9 @@ import pytest
 
 from study import paths
 from study.content import EMULATED, load_rules
-from study.sim.config import load_scenario
 from study.sim.errors import ScenarioError
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SIM = ROOT / "study" / "sim"

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from study.sim.config import load_scenario, scenario_from_dict
 from study.sim.errors import ScenarioError
 from study.sim.misconceptions import KNOWN
 from study.sim.run import simulate, simulate_summary
+from study.sim.scenario.load import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted((ROOT / "tests/cases").rglob("*.yaml")) + sorted((ROOT / "content/labs").glob("*.yaml"))
@@ -98,17 +98,19 @@ def test_lean_stream_generated(n, batch, retries, bisect, poison, shards, pf, ki
 ])
 def test_count_inputs_are_stamped_as_checking_each_would_make_them(ttype, extra, trigger) -> None:
     """A `count` input checks its first three inputs in full and stamps the rest: the same dicts, keys in order."""
-    from study.sim import config
+    from study.sim import yaml_positions
+    from study.sim.scenario.checker import Checker
+    from study.sim.scenario.inputs import add_input
 
     data = {"title": "t", "function": {"behavior": {}}, "trigger": trigger,
             "inputs": [{"at": 1, "id": "x", **extra}, {"at": 0, "count": 6, "prefix": "m", **extra}]}
     got = scenario_from_dict(data).inputs
-    c = config._Checker("<generated>", config.yamlpos.Marks())
+    c = Checker("<generated>", yaml_positions.Marks())
     trig = scenario_from_dict(data).trigger
     want: list[dict] = []
     base = dict(extra)
     for k in range(1, 7):  # index 0 is x (it sorts last: it is sent at t = 1)
         one = dict(base, id=f"m{k}", at_ms=0, index=k, _where=("inputs", 1))
-        config._add_input(c, one, set(), one["_where"], ttype, trig, want)
+        add_input(c, one, set(), one["_where"], ttype, trig, want)
     assert [list(x.items()) for x in got[:6]] == [list(x.items()) for x in want]
     assert got[6]["id"] == "x"

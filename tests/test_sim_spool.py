@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from study.sim.config import load_scenario
 from study.sim.engine import dumps
 from study.sim.errors import ScenarioError
 from study.sim.run import simulate, simulate_to
+from study.sim.scenario.load import load_scenario
 from study.sim.spool import encode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,9 +35,9 @@ def test_streamed_trace_is_byte_identical(path: Path) -> None:
 
 
 def test_spooling_leaves_only_unfinished_records_in_memory() -> None:
-    from study.sim.config import scenario_from_dict
     from study.sim.engine import Engine
     from study.sim.run import source_for
+    from study.sim.scenario.load import scenario_from_dict
     from study.sim.spool import TraceSpool
 
     data = {"title": "backlog", "function": {"behavior": {"duration": 1}},

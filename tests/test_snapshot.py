@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from study import paths
-from study.sim.config import load_scenario
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario
 from study.snapshot import main, snapshot_command
 
 LAB = "18.06-async-retry-schedule"

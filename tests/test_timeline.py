@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from study.content import load_rules
-from study.sim.config import load_scenario
 from study.sim.errors import ScenarioError
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario
 
 HERE = Path(__file__).resolve().parent
 KINDS = {"arrive", "filtered", "coalesced", "poll", "batch", "throttle", "env_create", "env_reuse", "env_expire",

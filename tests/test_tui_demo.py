@@ -12,8 +12,8 @@ import pytest
 from textual.widgets import Digits, OptionList, Static
 
 from study import demo
-from study.sim.config import load_scenario
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario
 from study.tui.app import make_app
 from study.tui.screens.demo import (
     CardScreen,

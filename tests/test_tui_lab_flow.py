@@ -244,8 +244,8 @@ def test_an_attempt_is_stored_and_shown_after_a_restart(tmp_path) -> None:
 
 
 def test_the_timeline_links_each_retry_to_the_run_it_repeats() -> None:
-    from study.sim.config import load_scenario
     from study.sim.run import simulate
+    from study.sim.scenario.load import load_scenario
     from study.tui.widgets.env_timeline import runs_of
 
     trace = simulate(load_scenario(LABS / "18.06-async-retry-schedule.yaml"))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from study import paths
-from study.sim.config import load_scenario
 from study.sim.errors import ScenarioError
 from study.sim.run import simulate
+from study.sim.scenario.load import load_scenario
 from study.tui import playback_model as pm
 
 HERE = Path(__file__).parent

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from study import paths
-from study.sim.config import scenario_from_dict
 from study.sim.engine import Cancelled
 from study.sim.run import simulate
+from study.sim.scenario.load import scenario_from_dict
 from study.tui import lab_model as lm
 from study.tui.widgets.whatif_panel import WhatIfPanel
 from tests.test_tui_app import run, settle

@@ -16,8 +16,9 @@ from typing import Any
 from study import paths
 from study.content import top_section
 from study.sim import yamlpos
-from study.sim.config import Scenario, build_scenario
 from study.sim.errors import ScenarioError
+from study.sim.scenario.load import build_scenario
+from study.sim.scenario.model import Scenario
 
 TOP_KEYS = {"id", "title", "section", "rules", "brief", "handler", "starter", "solution", "wrong", "scenarios"}
 SCENARIO_KEYS = {"name", "hidden", "kit", "scenario", "checks"}

@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from study.sim.config import MS
 from study.sim.handlers import RealHandler
+from study.sim.scenario.defaults import MS
 
 WORKER = Path(__file__).with_name("worker.py")
 KIT = Path(__file__).with_name("kit")

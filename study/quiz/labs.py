@@ -61,10 +61,10 @@ QUIZ_MAX_INPUTS = 5_000
 def lab_questions(seed: int = 0) -> list[Question]:
     """One question per prediction of every valid lab (labs that do not load are `study check`'s business)."""
     from study.content import load_rules, top_section
-    from study.sim.config import build_scenario
     from study.sim.expect import PathError, resolve
     from study.sim.misconceptions import KNOWN
     from study.sim.run import simulate, simulate_summary
+    from study.sim.scenario.load import build_scenario
 
     rules = load_rules()
     out: list[Question] = []

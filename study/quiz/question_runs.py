@@ -64,8 +64,8 @@ def run_scenario(engine: str, scenario: dict, misconceptions: frozenset[str] = f
 
         p = scenario["pricing"]
         return monthly_cost(p["memory_mb"], p["duration_ms"], p["requests"], frozenset(misconceptions)).to_json()
-    from study.sim.config import scenario_from_dict
     from study.sim.run import simulate
+    from study.sim.scenario.load import scenario_from_dict
 
     return simulate(scenario_from_dict(scenario, misconceptions=frozenset(misconceptions)))
 

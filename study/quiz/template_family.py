@@ -30,7 +30,7 @@ from study.quiz.template_model import (
 
 
 def check_family(v: Checker, raw: dict, p: tuple, rules) -> Family | None:
-    from study.sim.config import TRIGGER_TYPES
+    from study.sim.scenario.defaults import TRIGGER_TYPES
 
     n = len(v.problems)
     for key in raw:

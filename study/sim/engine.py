@@ -15,7 +15,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from study.sim.config import MS, Scenario
+from study.sim.scenario.defaults import MS
+from study.sim.scenario.model import Scenario
 
 # At one instant: runs that end, visibility timeouts that expire, inputs that arrive, schedule firings,
 # then polls, batches and new runs (docs/scenario-format.md). Ties keep scheduling order (the sequence number).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from study.sim.config import expand_arn
+from study.sim.scenario.arns import expand_arn
 
 _MISSING = object()
 

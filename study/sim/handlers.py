@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from study.sim.config import ACCOUNT, REGION
+from study.sim.scenario.defaults import ACCOUNT, REGION
 
 
 class LambdaContext:

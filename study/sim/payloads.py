@@ -8,7 +8,7 @@ import json
 from typing import Any
 from urllib.parse import quote_plus
 
-from study.sim.config import ACCOUNT, REGION
+from study.sim.scenario.defaults import ACCOUNT, REGION
 
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/lambda-role"
 

@@ -4,35 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from study.sim.config import Scenario, load_scenario
 from study.sim.engine import Engine
+from study.sim.scenario.load import load_scenario
+from study.sim.scenario.model import Scenario
+from study.sim.sources.alb import AlbSource
+from study.sim.sources.async_ import AsyncSource
+from study.sim.sources.eventbridge import EventBridgeSource
+from study.sim.sources.s3 import S3Source
+from study.sim.sources.schedule import ScheduleSource
+from study.sim.sources.sns import SnsSource
+from study.sim.sources.sync import SyncSource
+from study.sim.sqs import SqsSource
+from study.sim.streams import StreamSource
+
+SOURCES = {
+    "sync": SyncSource, "alb": AlbSource, "async": AsyncSource, "s3": S3Source, "sns": SnsSource,
+    "eventbridge": EventBridgeSource, "schedule": ScheduleSource, "sqs": SqsSource, "kinesis": StreamSource,
+    "dynamodb": StreamSource,
+}
 
 
 def source_for(engine: Engine):
-    from study.sim import push
-
-    t = engine.s.type
-    if t == "sync":
-        return push.SyncSource(engine)
-    if t == "alb":
-        return push.AlbSource(engine)
-    if t == "async":
-        return push.AsyncSource(engine)
-    if t == "s3":
-        return push.S3Source(engine)
-    if t == "sns":
-        return push.SnsSource(engine)
-    if t == "eventbridge":
-        return push.EventBridgeSource(engine)
-    if t == "schedule":
-        return push.ScheduleSource(engine)
-    if t == "sqs":
-        from study.sim.sqs import SqsSource
-
-        return SqsSource(engine)
-    from study.sim.streams import StreamSource
-
-    return StreamSource(engine)
+    """The event source of the scenario's trigger type (study/sim/sources/, sqs.py, streams.py)."""
+    return SOURCES[engine.s.type](engine)
 
 
 def simulate(scenario: Scenario, progress=None, handler_factory=None) -> dict:

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from typing import IO, Any
 
-from study.sim.config import MS
+from study.sim.scenario.defaults import MS
 
 _string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for strings
 

@@ -13,9 +13,9 @@ import heapq
 from collections import deque
 
 from study.sim import payloads
-from study.sim.config import MS
 from study.sim.engine import P_START, P_VISIBLE, Engine, throttle_delay_s
-from study.sim.push import Source
+from study.sim.scenario.defaults import MS
+from study.sim.sources.base import Source
 
 SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): sqs.scaling
 INITIAL_POLLERS = 5

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 
 from study.sim import payloads
-from study.sim.config import MS
 from study.sim.engine import P_START, Engine, throttle_delay_s
-from study.sim.push import Source
+from study.sim.scenario.defaults import MS
+from study.sim.sources.base import Source
 
 
 class Record:

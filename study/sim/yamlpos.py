@@ -20,7 +20,8 @@ Speed: the file is parsed by libyaml (PyYAML's C parser, shipped in its wheels) 
 values are built straight from its events in one pass, with the garbage collector paused (nothing built here
 can form a cycle). Positions cost nothing on this path: `Marks` keeps the source and finds the line and column
 of a path only when an error message asks for one (a second pass over the parser's events that stops at the
-path). `bench/bench_yaml.py` compares this reader with a plain `yaml.load(..., Loader=yaml.CSafeLoader)`.
+path; study/sim/yaml_positions.py). The scalar level (the parser, one scalar's value) is study/sim/yaml_events.py.
+`bench/bench_yaml.py` compares this reader with a plain `yaml.load(..., Loader=yaml.CSafeLoader)`.
 """
 
 from __future__ import annotations
@@ -33,17 +34,10 @@ from typing import Any
 
 import yaml
 from yaml import events as ev
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
 
 from study.sim.errors import ScenarioError
-
-Path_ = tuple[Any, ...]
-
-try:  # libyaml, when PyYAML was built with it (its wheels are)
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - the pure-Python parser gives the same events, slower
-    from yaml.loader import SafeLoader as _Parser
+from study.sim.yaml_events import MERGE_KEY, Parser, dispose_parser, pos, refuse, scalar
+from study.sim.yaml_positions import Marks
 
 
 @dataclass(frozen=True)
@@ -62,110 +56,8 @@ LIMITS = Limits()
 
 # YAML's printable set (tab, line breaks, and everything else but C0/C1 controls, surrogates and U+FFFE/U+FFFF).
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-_STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
-_IMPLICIT = yaml.SafeLoader.yaml_implicit_resolvers
-_CONSTRUCT = SafeConstructor()
-_SCALAR_MAKERS = {
-    "tag:yaml.org,2002:int": _CONSTRUCT.construct_yaml_int,
-    "tag:yaml.org,2002:float": _CONSTRUCT.construct_yaml_float,
-    "tag:yaml.org,2002:timestamp": _CONSTRUCT.construct_yaml_timestamp,
-    "tag:yaml.org,2002:binary": _CONSTRUCT.construct_yaml_binary,
-}
-_BOOL = SafeConstructor.bool_values
+
 _COLLECTION_TAGS = (None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
-
-
-class Marks:
-    """Line and column (1-based) of every value by its path of keys and indexes.
-
-    `get(path)` answers for a path the file wrote, or else its nearest written ancestor (a key the file left out
-    is reported where its mapping is). A mapping's value is reported at its key. Positions are found when asked
-    for, from the source kept here; paths through an alias are reported at the alias.
-    """
-
-    def __init__(self, source: bytes | str | None = None) -> None:
-        self._at: dict[Path_, tuple[int, int]] = {}
-        self._source = source
-        self._looked: set[Path_] = set()
-
-    def set(self, path: Path_, line: int, col: int) -> None:
-        self._at[tuple(path)] = (line, col)
-        self._looked.add(tuple(path))
-
-    def get(self, path: Path_) -> tuple[int, int] | None:
-        path = tuple(path)
-        if self._source is not None and path not in self._looked:
-            try:
-                if len(self._looked) < _TARGETED_LOOKUPS:
-                    self._looked.add(path)
-                    self._at.update(_locate(self._source, path))
-                else:  # a caller that asks for many positions (a question file's ids): index them all at once
-                    self._at = _index(self._source)
-                    self._source = None
-            except yaml.YAMLError:  # pragma: no cover - the source was parsed once already
-                pass
-        while True:
-            if path in self._at:
-                return self._at[path]
-            if not path:
-                return None
-            path = path[:-1]
-
-
-def _pos(mark) -> tuple[int, int]:
-    return mark.line + 1, mark.column + 1
-
-
-def _refuse(message: str, mark=None) -> ScenarioError:
-    if mark is None:
-        return ScenarioError(message)
-    return ScenarioError(message, line=mark.line + 1, col=mark.column + 1)
-
-
-def _scalar(e) -> Any:
-    """The Python value of a scalar event, as PyYAML's SafeLoader makes it."""
-    value = e.value
-    tag = e.tag
-    if tag is None or tag == "!":
-        if not e.implicit[0]:
-            return value
-        resolvers = _IMPLICIT.get(value[0] if value else "")
-        if not resolvers:
-            return value
-        for rtag, regexp in resolvers:
-            if regexp.match(value):
-                tag = rtag
-                break
-        else:
-            return value
-    if tag == _STR:
-        return value
-    if tag == "tag:yaml.org,2002:null":
-        return None
-    if tag == "tag:yaml.org,2002:bool":
-        return _BOOL[value.lower()]
-    if tag == _MERGE:
-        return _Merge
-    make = _SCALAR_MAKERS.get(tag)
-    if make is None:
-        if tag == "tag:yaml.org,2002:value":
-            raise _refuse("a plain = is not a value; write it in quotes", e.start_mark)
-        raise _refuse(f"the tag {tag!r} is not allowed (plain YAML values only: mappings, lists, text, numbers, "
-                      "true/false, null and timestamps)", e.start_mark)
-    try:
-        if tag == "tag:yaml.org,2002:int" and value.isascii() and value.isdigit() and value[0] != "0":
-            return int(value)
-        return make(ScalarNode(tag, value, e.start_mark, e.end_mark))
-    except (yaml.YAMLError, ValueError, OverflowError) as err:
-        raise _refuse(f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}: {err}", e.start_mark) from None
-
-
-class _MergeKey:
-    """The `<<` key of a merge (YAML 1.1), as the SafeLoader supports it."""
-
-
-_Merge = _MergeKey()
 
 
 def _copy(value: Any) -> Any:
@@ -214,33 +106,33 @@ def _build(parser, limits: Limits) -> Any:
         t = type(e)
         if t is scalar_event:
             count += 1
-            value = _scalar(e)
+            value = scalar(e)
             mark = e.start_mark
-            if value is _Merge and (top is None or not top.is_map or top.has_key):
-                raise _refuse("<< (a merge) can only be a mapping key", mark)
+            if value is MERGE_KEY and (top is None or not top.is_map or top.has_key):
+                raise refuse("<< (a merge) can only be a mapping key", mark)
             if count > max_values:
-                raise _refuse(f"more than {max_values:,} values in the file (the limit)", mark)
+                raise refuse(f"more than {max_values:,} values in the file (the limit)", mark)
             if e.anchor is not None:
                 if e.anchor in anchors:
-                    raise _refuse(f"the anchor &{e.anchor} is defined twice", mark)
+                    raise refuse(f"the anchor &{e.anchor} is defined twice", mark)
                 anchors[e.anchor] = (value, 1, 0, mark)
             height = 0
         elif t is mapping_start or t is sequence_start:
             count += 1
             if e.tag not in _COLLECTION_TAGS:
-                raise _refuse(f"the tag {e.tag!r} is not allowed (plain YAML values only: mappings, lists, text, "
+                raise refuse(f"the tag {e.tag!r} is not allowed (plain YAML values only: mappings, lists, text, "
                               "numbers, true/false, null and timestamps)", e.start_mark)
             if len(stack) >= max_depth:
-                raise _refuse(f"nested more than {max_depth} levels deep (the limit of lists and mappings inside "
+                raise refuse(f"nested more than {max_depth} levels deep (the limit of lists and mappings inside "
                               "each other)", e.start_mark)
             if e.anchor is not None:
                 if e.anchor in anchors:
-                    raise _refuse(f"the anchor &{e.anchor} is defined twice", e.start_mark)
+                    raise refuse(f"the anchor &{e.anchor} is defined twice", e.start_mark)
                 anchors[e.anchor] = None  # open: an alias to it now would make a value contain itself
             top = _Frame({} if t is mapping_start else [], t is mapping_start, e.start_mark, e.anchor, count)
             stack.append(top)
             if count > max_values:
-                raise _refuse(f"more than {max_values:,} values in the file (the limit)", e.start_mark)
+                raise refuse(f"more than {max_values:,} values in the file (the limit)", e.start_mark)
             continue
         elif t is mapping_end or t is sequence_end:
             done = stack.pop()
@@ -255,32 +147,32 @@ def _build(parser, limits: Limits) -> Any:
         elif t is alias_event:
             mark = e.start_mark
             if e.anchor not in anchors:
-                raise _refuse(f"the alias *{e.anchor} refers to no anchor &{e.anchor} written before it", mark)
+                raise refuse(f"the alias *{e.anchor} refers to no anchor &{e.anchor} written before it", mark)
             target = anchors[e.anchor]
             if target is None:
-                raise _refuse(f"the alias *{e.anchor} is inside the value it refers to (a value cannot contain "
+                raise refuse(f"the alias *{e.anchor} is inside the value it refers to (a value cannot contain "
                               "itself)", mark)
             alias_uses += 1
             if alias_uses > limits.aliases:
-                raise _refuse(f"more than {limits.aliases:,} aliases in the file (the limit of `*name` uses)", mark)
+                raise refuse(f"more than {limits.aliases:,} aliases in the file (the limit of `*name` uses)", mark)
             value, size, height, _ = target
             alias_values += size
             count += size
             if alias_values > limits.alias_values:
-                raise _refuse(f"the alias *{e.anchor} brings the values that aliases repeat to {alias_values:,}, "
+                raise refuse(f"the alias *{e.anchor} brings the values that aliases repeat to {alias_values:,}, "
                               f"over the limit of {limits.alias_values:,}", mark)
             if count > max_values:
-                raise _refuse(f"more than {max_values:,} values in the file once its aliases are expanded "
+                raise refuse(f"more than {max_values:,} values in the file once its aliases are expanded "
                               "(the limit)", mark)
             if len(stack) + height > max_depth:
-                raise _refuse(f"the alias *{e.anchor} nests its value more than {max_depth} levels deep "
+                raise refuse(f"the alias *{e.anchor} nests its value more than {max_depth} levels deep "
                               "(the limit of lists and mappings inside each other)", mark)
             if height:
                 value = _copy(value)
         elif t is ev.DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise _refuse("expected a single document in the file, but found another one", e.start_mark)
+                raise refuse("expected a single document in the file, but found another one", e.start_mark)
             continue
         elif t is ev.StreamEndEvent or e is None:
             return root
@@ -296,7 +188,7 @@ def _build(parser, limits: Limits) -> Any:
                 top.height = height + 1
         elif not top.has_key:
             if isinstance(value, dict | list | set):
-                raise _refuse("a mapping key must be a plain value (text, a number, true/false or null)", mark)
+                raise refuse("a mapping key must be a plain value (text, a number, true/false or null)", mark)
             top.key = value
             top.key_mark = mark
             top.has_key = True
@@ -305,12 +197,12 @@ def _build(parser, limits: Limits) -> Any:
             top.has_key = False
             if height >= top.height:
                 top.height = height + 1
-            if key is _Merge:
+            if key is MERGE_KEY:
                 _add_merge(top, value, mark)
                 continue
             d = top.container
             if key in d:
-                raise _refuse(f"{key}: written twice in the same mapping", top.key_mark)
+                raise refuse(f"{key}: written twice in the same mapping", top.key_mark)
             d[key] = value
 
 
@@ -320,7 +212,7 @@ def _add_merge(frame: _Frame, value: Any, mark) -> None:
     elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
         maps = list(reversed(value))  # the first mapping listed wins, as in PyYAML
     else:
-        raise _refuse("<<: expected a mapping or a list of mappings to merge", mark)
+        raise refuse("<<: expected a mapping or a list of mappings to merge", mark)
     if frame.merges is None:
         frame.merges = []
     frame.merges.extend((m, mark) for m in maps)
@@ -333,7 +225,7 @@ def _merged(frame: _Frame, explicit: dict) -> dict:
         out.update(m)
     for key, value in explicit.items():
         if key in out:
-            raise _refuse(f"{key}: written twice in the same mapping (once through <<)", frame.start)
+            raise refuse(f"{key}: written twice in the same mapping (once through <<)", frame.start)
         out[key] = value
     return out
 
@@ -358,11 +250,6 @@ def _decode(data: bytes) -> str:
         raise ScenarioError(f"the file is not UTF-8 text: byte 0x{data[err.start]:02x} cannot be read "
                             "(save the file as UTF-8)", line=line, col=col) from None
 
-
-def _dispose(parser) -> None:
-    dispose = getattr(parser, "dispose", None)  # the pure-Python parser has one; libyaml's frees itself
-    if dispose is not None:
-        dispose()
 
 
 class _GcPause:
@@ -392,7 +279,7 @@ _GC_PAUSE = _GcPause()
 
 
 def _parse(source: bytes | str, file: str, limits: Limits) -> Any:
-    parser = _Parser(source)
+    parser = Parser(source)
     try:
         with _GC_PAUSE:  # values are built by the million; none can form a cycle (aliases are copied)
             return _build(parser, limits)
@@ -404,11 +291,11 @@ def _parse(source: bytes | str, file: str, limits: Limits) -> Any:
         what = err.problem or "not valid YAML"
         if err.context:
             what = f"{err.context}: {what}"
-        raise ScenarioError(f"not valid YAML: {what}", file, *(_pos(mark) if mark else (None, None))) from None
+        raise ScenarioError(f"not valid YAML: {what}", file, *(pos(mark) if mark else (None, None))) from None
     except yaml.YAMLError as err:
         raise ScenarioError(f"not valid YAML: {err}", file) from None
     finally:
-        _dispose(parser)
+        dispose_parser(parser)
 
 
 def load(text: str, file: str = "<scenario>", limits: Limits = LIMITS) -> tuple[Any, Marks]:
@@ -445,123 +332,3 @@ def load_file(path, limits: Limits = LIMITS) -> tuple[Any, Marks]:
         err.file = file
         raise
     return _parse(data, file, limits), Marks(data)
-
-
-# -- positions, on demand --------------------------------------------------------------------------------------
-
-_TARGETED_LOOKUPS = 2  # positions found by a pass that stops at the path; after that, one pass indexes them all
-
-
-def _index(source: bytes | str) -> dict[Path_, tuple[int, int]]:
-    """The position of every path the file wrote (not inside aliases), in one pass."""
-    parser = _Parser(source)
-    get = parser.get_event
-    at: dict[Path_, tuple[int, int]] = {}
-    stack: list[list] = []  # [path, is_map, next index or None, key event awaited]
-    try:
-        while True:
-            e = get()
-            t = type(e)
-            if e is None or t is ev.StreamEndEvent:
-                return at
-            if t in (ev.StreamStartEvent, ev.DocumentStartEvent, ev.DocumentEndEvent):
-                continue
-            if t is ev.MappingEndEvent or t is ev.SequenceEndEvent:
-                stack.pop()
-                if stack and stack[-1][1]:
-                    stack[-1][3] = True
-                continue
-            if not stack:
-                path: Path_ = ()
-                at[path] = _pos(e.start_mark)
-            else:
-                frame = stack[-1]
-                if frame[1]:
-                    if frame[3]:  # this event is a key
-                        key = _scalar(e) if t is ev.ScalarEvent else None
-                        plain = frame[0] is not None and key is not None and key is not _Merge
-                        frame[2] = (*frame[0], key) if plain else None
-                        if frame[2] is not None:
-                            at[frame[2]] = _pos(e.start_mark)
-                        frame[3] = False
-                        if t is ev.ScalarEvent or t is ev.AliasEvent:
-                            continue
-                        stack.append([None, t is ev.MappingStartEvent, 0, True])  # a complex key: not indexed
-                        continue
-                    path = frame[2]
-                    frame[3] = True
-                else:
-                    path = None if frame[0] is None else (*frame[0], frame[2])
-                    frame[2] += 1
-                    if path is not None:
-                        at[path] = _pos(e.start_mark)
-            if t is ev.MappingStartEvent:
-                stack.append([path, True, None, True])
-            elif t is ev.SequenceStartEvent:
-                stack.append([path, False, 0, False])
-    except ScenarioError:
-        return at
-    finally:
-        _dispose(parser)
-
-
-def _skip(first, get) -> None:
-    if type(first) in (ev.ScalarEvent, ev.AliasEvent):
-        return
-    depth = 1
-    while depth:
-        t = type(get())
-        if t is ev.MappingStartEvent or t is ev.SequenceStartEvent:
-            depth += 1
-        elif t is ev.MappingEndEvent or t is ev.SequenceEndEvent:
-            depth -= 1
-
-
-def _locate(source: bytes | str, target: Path_) -> dict[Path_, tuple[int, int]]:
-    """The positions of `target` and of each of its ancestors that the file wrote (stops at the target)."""
-    parser = _Parser(source)
-    get = parser.get_event
-    found: dict[Path_, tuple[int, int]] = {}
-    try:
-        e = get()
-        while type(e) is not ev.DocumentStartEvent:
-            if e is None or type(e) is ev.StreamEndEvent:
-                return found
-            e = get()
-        e = get()
-        path: Path_ = ()
-        found[path] = _pos(e.start_mark)
-        for want in target:
-            if type(e) is ev.MappingStartEvent:
-                while True:
-                    k = get()
-                    if type(k) is ev.MappingEndEvent:
-                        return found
-                    key = _scalar(k) if type(k) is ev.ScalarEvent else _skip(k, get)
-                    v = get()
-                    if type(key) is type(want) and key == want:
-                        path = (*path, want)
-                        found[path] = _pos(k.start_mark)
-                        e = v
-                        break
-                    _skip(v, get)
-            elif type(e) is ev.SequenceStartEvent and type(want) is int:
-                i = 0
-                while True:
-                    v = get()
-                    if type(v) is ev.SequenceEndEvent:
-                        return found
-                    if i == want:
-                        path = (*path, want)
-                        found[path] = _pos(v.start_mark)
-                        e = v
-                        break
-                    _skip(v, get)
-                    i += 1
-            else:
-                return found
-        return found
-    except ScenarioError:
-        return found
-    finally:
-        _dispose(parser)

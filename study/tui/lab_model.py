@@ -87,8 +87,9 @@ def load_lab(path: str | Path) -> Lab:
     """Read a lab or any scenario file. A refused configuration is kept as `error`, not raised;
     a file that is not a scenario at all (bad YAML, no trigger) raises ScenarioError."""
     from study.sim import yamlpos
-    from study.sim.config import build_scenario, lab_predicts_refusal
     from study.sim.errors import ScenarioError
+    from study.sim.scenario.labblock import lab_predicts_refusal
+    from study.sim.scenario.load import build_scenario
 
     path = Path(path)
     data, marks = yamlpos.load_file(str(path))
@@ -784,9 +785,9 @@ def run_variant(lab: Lab, data: dict, progress=None) -> Outcome:
     A change can make a run endless (MaximumRetryAttempts -1 on a poison record retries until the record
     expires, days later), so a what-if stops after WHATIF_MAX_INVOCATIONS runs; the trace says so.
     `progress(engine)` reports how far the run is and may cancel it (`study.sim.engine.Cancelled`)."""
-    from study.sim.config import build_scenario
     from study.sim.errors import ScenarioError
     from study.sim.run import simulate
+    from study.sim.scenario.load import build_scenario
 
     written = data.get("max_invocations")
     if not isinstance(written, int) or written > WHATIF_MAX_INVOCATIONS:
