@@ -19,6 +19,8 @@ LAYERS: dict[str, tuple[int, str]] = {
     "study.content": (2, "content"),
     "study.demo": (2, "content"),
     "study.export": (2, "content"),
+    "study.lab": (2, "content"),
+    "study.playback": (2, "content"),
     "study.quiz": (3, "questions"),
     "study.check": (3, "questions"),
     "study.challenges": (3, "questions"),

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import pytest
 
 from study import paths
+from study.lab import model as lm
 from study.sim.config import scenario_from_dict
 from study.sim.engine import Cancelled
 from study.sim.run import simulate
-from study.tui import lab_model as lm
 from study.tui.widgets.whatif_panel import WhatIfPanel
 from tests.test_tui_app import run, settle
 

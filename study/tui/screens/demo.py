@@ -80,7 +80,7 @@ class Variant:
 
 @dataclass
 class ItemRun:
-    lab: Any  # lab_model.Lab
+    lab: Any  # study.lab.model.Lab
     trace: dict | None
     model: Any  # PlaybackModel
     positions: list[int]  # stop -> timeline entries played at the freeze
@@ -95,8 +95,8 @@ class ItemRun:
 def prepare_item(item) -> ItemRun:
     """Run the lab, place its stops, build its cards (pure work; called from a worker thread)."""
     from study import demo
-    from study.tui import lab_model as lm
-    from study.tui.playback_model import PlaybackModel
+    from study.lab import model as lm
+    from study.playback.model import PlaybackModel
 
     lab = lm.load_lab(item.lab_path)
     outcome = lm.run_lab(lab)
@@ -111,9 +111,9 @@ def prepare_item(item) -> ItemRun:
 
 def prepare_variant(item) -> Variant:
     from study import demo
+    from study.playback.model import PlaybackModel
     from study.sim.errors import ScenarioError
     from study.sim.run import simulate
-    from study.tui.playback_model import PlaybackModel
 
     try:
         trace = simulate(demo.apply_whatif(item.lab_path, item.whatif))

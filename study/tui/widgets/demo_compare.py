@@ -8,8 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from study.playback.model import short_target
 from study.tui import palette
-from study.tui.playback_model import short_target
 
 
 def outcome_rows(trace: dict | None, error: str | None = None) -> dict[str, str]:

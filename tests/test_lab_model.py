@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from study import paths
+from study.lab import model as lm
 from study.sim.errors import ScenarioError
-from study.tui import lab_model as lm
 
 HERE = Path(__file__).parent
 SCEN = HERE / "snapshots" / "scenarios"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from study.tui.playback_model import ASYNC_LIKE, STREAMS, entry_inputs, short_target
+from study.playback.model import ASYNC_LIKE, STREAMS, entry_inputs, short_target
 
 FINALS = ["succeeded", "failed", "dead_lettered", "dropped", "filtered", "coalesced", "pending"]
 PUSH_PRINCIPALS = {"s3": "s3.amazonaws.com", "sns": "sns.amazonaws.com", "eventbridge": "events.amazonaws.com",
