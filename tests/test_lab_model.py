@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from study import lab as lm
 from study import paths
-from study.lab import model as lm
 from study.sim.errors import ScenarioError
 
 HERE = Path(__file__).parent

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from study import lab as lm
 from study import paths
-from study.lab import model as lm
 from study.sim.config import scenario_from_dict
 from study.sim.engine import Cancelled
 from study.sim.run import simulate

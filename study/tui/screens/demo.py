@@ -80,7 +80,7 @@ class Variant:
 
 @dataclass
 class ItemRun:
-    lab: Any  # study.lab.model.Lab
+    lab: Any  # study.lab.Lab
     trace: dict | None
     model: Any  # PlaybackModel
     positions: list[int]  # stop -> timeline entries played at the freeze
@@ -95,7 +95,7 @@ class ItemRun:
 def prepare_item(item) -> ItemRun:
     """Run the lab, place its stops, build its cards (pure work; called from a worker thread)."""
     from study import demo
-    from study.lab import model as lm
+    from study import lab as lm
     from study.playback.model import PlaybackModel
 
     lab = lm.load_lab(item.lab_path)

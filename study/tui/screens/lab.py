@@ -131,7 +131,7 @@ class LabScreen(Screen):
 
     @work(thread=True, exclusive=True, group="lab-load")
     def load(self) -> None:
-        from study.lab import model as lm
+        from study import lab as lm
         from study.playback.model import PlaybackModel
         from study.sim.errors import ScenarioError
 
@@ -172,7 +172,7 @@ class LabScreen(Screen):
             self.app.pop_screen()
 
     async def on_lab_screen_ready(self, message: Ready) -> None:
-        from study.lab import model as lm
+        from study import lab as lm
 
         loaded = self.loaded = message.loaded
         _freeze_heap()
@@ -313,7 +313,7 @@ class LabScreen(Screen):
         return str(self.path.resolve())
 
     def _attempt_rows(self, fields_values, outcome) -> list[dict]:
-        from study.lab import model as lm
+        from study import lab as lm
 
         rows = []
         for pred, value in fields_values:
@@ -338,7 +338,7 @@ class LabScreen(Screen):
         self.app.lab_results_changed()
 
     def _grade(self) -> None:
-        from study.lab import model as lm
+        from study import lab as lm
 
         loaded = self.loaded
         outcome = loaded.outcome
@@ -456,7 +456,7 @@ class LabScreen(Screen):
     def on_what_if_panel_run(self, message: WhatIfPanel.Run) -> None:
         if self.loaded is None:
             return
-        from study.lab.model import show_setting
+        from study.lab import show_setting
 
         if not self.committed:
             self.action_tab("whatif")  # asks for the reveal first
@@ -494,7 +494,7 @@ class LabScreen(Screen):
     def run_variant(self, setting, value, title: str) -> None:
         from textual.worker import get_current_worker
 
-        from study.lab import model as lm
+        from study import lab as lm
         from study.playback.model import PlaybackModel
         from study.sim.engine import Cancelled
 
@@ -518,7 +518,7 @@ class LabScreen(Screen):
             self.post_message(self.VariantDone(title, notes, outcome, model))
 
     def on_lab_screen_variant_done(self, message: VariantDone) -> None:
-        from study.lab import model as lm
+        from study import lab as lm
 
         self.variant = (message.title, message.outcome, message.model)
         self.query_one(WhatIfPanel).running(False)

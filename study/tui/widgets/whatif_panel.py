@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from study.lab.model import Setting, show_setting
+from study.lab import Setting, show_setting
 from study.tui import palette
 
 
