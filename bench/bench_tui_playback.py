@@ -89,7 +89,7 @@ def main() -> None:
         big.write_text(yaml.safe_dump(BIG), encoding="utf-8")
         small.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
         t0 = time.perf_counter()
-        from study.playback.model import SPEEDS, PlaybackModel
+        from study.playback import SPEEDS, PlaybackModel
         from study.sim.config import load_scenario
         from study.sim.run import simulate
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from study import paths
-from study.playback import model as pm
+from study import playback as pm
 from study.sim.config import load_scenario
 from study.sim.errors import ScenarioError
 from study.sim.run import simulate

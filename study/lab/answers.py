@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from study.lab.lab_file import Outcome, Prediction, is_missing, is_number
-from study.playback.model import STREAMS
+from study.playback.states import STREAMS
 
 _TRUE = {"y", "yes", "true", "t", "1"}
 _FALSE = {"n", "no", "false", "f", "0"}

@@ -8,7 +8,7 @@ from typing import Any
 
 from study.lab.answers import actual_for, grade, same
 from study.lab.lab_file import Outcome, Prediction
-from study.playback.model import entry_inputs
+from study.playback.entries import entry_inputs
 
 
 @dataclass

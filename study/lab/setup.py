@@ -8,7 +8,7 @@ from typing import Any
 
 from study.lab.lab_file import Lab
 from study.lab.whatif import normal_value, show_setting
-from study.playback.model import short_target
+from study.playback.entries import short_target
 
 
 @dataclass

@@ -9,7 +9,8 @@ from typing import Any
 
 from study.lab.answers import actual_for, show
 from study.lab.lab_file import FINALS, MISSING, Lab, Outcome, Prediction
-from study.playback.model import ASYNC_LIKE, STREAMS, short_target
+from study.playback.entries import short_target
+from study.playback.states import ASYNC_LIKE, STREAMS
 
 PUSH_PRINCIPALS = {"s3": "s3.amazonaws.com", "sns": "sns.amazonaws.com", "eventbridge": "events.amazonaws.com",
                    "schedule": "events.amazonaws.com", "alb": "elasticloadbalancing.amazonaws.com"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from study.playback import model as pm
+from study import playback as pm
 
 SYMBOLS = {
     pm.UNSEEN: " ", pm.WAITING: "·", pm.IN_FLIGHT: "▶", pm.RETRY: "↻", pm.SUCCEEDED: "✓", pm.FAILED: "✗",

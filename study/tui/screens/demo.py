@@ -96,7 +96,7 @@ def prepare_item(item) -> ItemRun:
     """Run the lab, place its stops, build its cards (pure work; called from a worker thread)."""
     from study import demo
     from study import lab as lm
-    from study.playback.model import PlaybackModel
+    from study.playback import PlaybackModel
 
     lab = lm.load_lab(item.lab_path)
     outcome = lm.run_lab(lab)
@@ -111,7 +111,7 @@ def prepare_item(item) -> ItemRun:
 
 def prepare_variant(item) -> Variant:
     from study import demo
-    from study.playback.model import PlaybackModel
+    from study.playback import PlaybackModel
     from study.sim.errors import ScenarioError
     from study.sim.run import simulate
 

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from study.playback import model as pm
+from study import playback as pm
 from study.tui import palette
 
 GENERAL = """\

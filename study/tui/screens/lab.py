@@ -132,7 +132,7 @@ class LabScreen(Screen):
     @work(thread=True, exclusive=True, group="lab-load")
     def load(self) -> None:
         from study import lab as lm
-        from study.playback.model import PlaybackModel
+        from study.playback import PlaybackModel
         from study.sim.errors import ScenarioError
 
         try:
@@ -495,7 +495,7 @@ class LabScreen(Screen):
         from textual.worker import get_current_worker
 
         from study import lab as lm
-        from study.playback.model import PlaybackModel
+        from study.playback import PlaybackModel
         from study.sim.engine import Cancelled
 
         worker = get_current_worker()

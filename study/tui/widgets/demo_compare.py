@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from study.playback.model import short_target
+from study.playback import short_target
 from study.tui import palette
 
 

@@ -10,7 +10,7 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from study.playback.model import describe
+from study.playback import describe
 from study.tui import palette
 
 

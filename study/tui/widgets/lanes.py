@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from study.playback import model as pm
+from study import playback as pm
 from study.tui import palette
 
 LABEL = 12

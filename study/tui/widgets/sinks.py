@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from study.playback.model import STREAMS, short_target
+from study.playback import STREAMS, short_target
 from study.tui import palette
 from study.tui.widgets.now_line import labelled
 
