@@ -74,20 +74,62 @@ def is_missing(value: Any) -> bool:
     return value is MISSING
 
 
-def load_lab(path: str | Path) -> Lab:
-    """Read a lab or any scenario file. A refused configuration is kept as `error`, not raised;
-    a file that is not a scenario at all (bad YAML, no trigger) raises ScenarioError."""
+def lab_files() -> list[Path]:
+    """The labs of content/labs, in file-name order (none when the folder is missing)."""
+    from study import paths
+
+    folder = paths.labs_dir()
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+@dataclass
+class LabFile:
+    """A lab or scenario file as YAML gives it, with each value's line and column; nothing validated yet."""
+
+    path: Path
+    data: Any
+    marks: Any  # study.sim.yamlpos.Marks
+
+    @property
+    def is_scenario(self) -> bool:
+        return isinstance(self.data, dict) and isinstance(self.data.get("trigger"), dict)
+
+    @property
+    def block(self) -> dict | None:
+        """The `lab` block (brief, rules, predict, whatif, debrief), or None for a bare scenario."""
+        lab = self.data.get("lab") if isinstance(self.data, dict) else None
+        return lab if isinstance(lab, dict) else None
+
+    @property
+    def predictions(self) -> list:
+        """The `predict` entries of the lab block, as written."""
+        return (self.block or {}).get("predict") or []
+
+
+def read_lab_file(path: str | Path) -> LabFile:
+    """The one reader of lab files (the Lab screen, the lab list, the question bank's lab questions, `study check`
+    and the instructor playlists all read through it), by the app's YAML reader: libyaml when present, positions
+    found when needed. Raises ScenarioError (file:line:col) when YAML cannot read the file."""
     from study.sim import yamlpos
-    from study.sim.config import build_scenario, lab_predicts_refusal
-    from study.sim.errors import ScenarioError
 
     path = Path(path)
     data, marks = yamlpos.load_file(str(path))
-    if not isinstance(data, dict) or not isinstance(data.get("trigger"), dict):
+    return LabFile(path, data, marks)
+
+
+def load_lab(path: str | Path) -> Lab:
+    """Read a lab or any scenario file. A refused configuration is kept as `error`, not raised;
+    a file that is not a scenario at all (bad YAML, no trigger) raises ScenarioError."""
+    from study.sim.config import build_scenario, lab_predicts_refusal
+    from study.sim.errors import ScenarioError
+
+    file = read_lab_file(path)
+    path, data, marks = file.path, file.data, file.marks
+    if not file.is_scenario:
         raise ScenarioError("expected a scenario with title and trigger", str(path), 1, 1)
     base_dir = path.resolve().parent
     scenario, error = None, None
-    lab_block = data.get("lab") if isinstance(data.get("lab"), dict) else None
+    lab_block = file.block
     try:
         scenario = build_scenario(data, marks, str(path), base_dir)
     except ScenarioError as err:

@@ -9,6 +9,7 @@ from typing import Any
 
 from study.lab.answers import actual_for, show
 from study.lab.lab_file import FINALS, MISSING, Lab, Outcome, Prediction
+from study.lab.scenario_paths import get_in, set_in
 from study.playback.entries import short_target
 from study.playback.states import ASYNC_LIKE, STREAMS
 
@@ -102,24 +103,15 @@ def whatif_settings(lab: Lab) -> list[Setting]:
         s = setting_for(n, lab.trigger_type)
         if s is None:
             continue
-        if s.name == "maxReceiveCount" and not _get(lab.data, ("trigger", "Queue", "RedrivePolicy")):
+        if s.name == "maxReceiveCount" and not get_in(lab.data, ("trigger", "Queue", "RedrivePolicy")):
             continue
         out.append(s)
     return out
 
 
-def _get(data: Any, path: tuple, default: Any = None) -> Any:
-    node = data
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return default
-        node = node[key]
-    return node
-
-
 def current_value(lab: Lab, setting: Setting) -> Any:
     """The value in force: as written, else the default the emulator filled in."""
-    written = _get(lab.data, setting.path, MISSING)
+    written = get_in(lab.data, setting.path, MISSING)
     if written is not MISSING:
         return normal_value(written)
     sc = lab.scenario
@@ -127,7 +119,7 @@ def current_value(lab: Lab, setting: Setting) -> Any:
         if setting.path == ("profile",):
             return sc.profile
         root = {"function": sc.function, "trigger": sc.trigger}
-        value = _get(root, setting.path, MISSING)
+        value = get_in(root, setting.path, MISSING)
         if value is not MISSING:
             return normal_value(value)
     if setting.path == ("profile",):
@@ -191,7 +183,7 @@ def apply_setting(lab: Lab, setting: Setting, value: Any) -> tuple[dict, list[st
         value = {"Policies": list(value)}
     if isinstance(value, tuple):
         value = list(value)
-    _put(data, setting.path, value)
+    set_in(data, setting.path, value)
     if setting.name == "FifoQueue":
         notes += _fifo_coupling(data, bool(value))
     return data, notes
@@ -205,7 +197,7 @@ _SEND = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:Invok
 
 def _grant(lab: Lab) -> tuple[dict, list[str]]:
     """An execution role with what the trigger's poller and the DLQ and destinations need."""
-    role = copy.deepcopy(_get(lab.data, ("function", "Role")) or {})
+    role = copy.deepcopy(get_in(lab.data, ("function", "Role")) or {})
     policies = list(role.get("Policies") or [])
     actions = list(role.get("Actions") or [])
     added = []
@@ -213,9 +205,9 @@ def _grant(lab: Lab) -> tuple[dict, list[str]]:
         if pol and pol not in policies:
             policies.append(pol)
             added.append(pol)
-    targets = [_get(lab.data, ("function", "DeadLetterConfig", "TargetArn"))]
+    targets = [get_in(lab.data, ("function", "DeadLetterConfig", "TargetArn"))]
     for which in ("OnSuccess", "OnFailure"):
-        targets.append(_get(lab.data, ("trigger", "DestinationConfig", which, "Destination")))
+        targets.append(get_in(lab.data, ("trigger", "DestinationConfig", which, "Destination")))
     for target in targets:
         if isinstance(target, str):
             kind = target.split(":")[2] if target.startswith("arn:") else target.split(":", 1)[0]
@@ -227,18 +219,6 @@ def _grant(lab: Lab) -> tuple[dict, list[str]]:
     if actions:
         out["Actions"] = actions
     return out, added or ["nothing new (it already has what it needs)"]
-
-
-def _put(data: dict, path: tuple, value: Any) -> None:
-    node = data
-    for key in path[:-1]:
-        if not isinstance(node.get(key), dict):
-            node[key] = {}
-        node = node[key]
-    if value is None:
-        node.pop(path[-1], None)
-    else:
-        node[path[-1]] = value
 
 
 def _fifo_coupling(data: dict, fifo: bool) -> list[str]:
