@@ -69,7 +69,7 @@ def test_x_cancels_a_running_whatif(monkeypatch) -> None:
             time.sleep(0.01)
         return lm.Outcome(None, "never cancelled")
 
-    monkeypatch.setattr(lm, "run_variant", slow)
+    monkeypatch.setattr("study.lab.whatif.run_variant", slow)
 
     async def check(app, pilot):
         await settle(app, pilot)

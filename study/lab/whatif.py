@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from study.lab.answers import actual_for, show
+from study.lab.attempt import attempt_rows
 from study.lab.lab_file import FINALS, MISSING, Lab, Outcome, Prediction
 from study.lab.scenario_paths import get_in, set_in
 from study.playback.entries import short_target
@@ -346,3 +347,42 @@ def changed_inputs(a: Outcome, b: Outcome, limit: int = 8) -> list[tuple[str, st
             if len(out) >= limit:
                 break
     return out
+
+
+def run_whatif(lab: Lab, setting: Setting, value: Any, progress=None) -> tuple[list[str], Outcome, Any]:
+    """One what-if (from a worker): the notes (what AWS forces along, a run stopped at the cap), the outcome,
+    and its playback (None when refused). Raises study.sim.engine.Cancelled when `progress` cancels the run."""
+    from study.playback.reducer import PlaybackModel
+
+    data, notes = apply_setting(lab, setting, value)
+    outcome = run_variant(lab, data, progress)
+    if outcome.trace is not None and outcome.trace["summary"].get("stopped_by") == "max_invocations":
+        notes.append(f"the run was stopped after {WHATIF_MAX_INVOCATIONS:,} invocations (it would go on)")
+    model = PlaybackModel(outcome.trace) if outcome.trace is not None else None
+    return notes, outcome, model
+
+
+@dataclass
+class WhatIfResult:
+    rows: list[Row]  # the two outcomes side by side
+    changed: list[tuple[str, str, str]]  # inputs whose fate differs
+    guesses: list[dict]  # the learner's what-if prediction, graded (attempt rows)
+    status: str  # one line: whether the outcome changes, and the prediction's score
+
+    @property
+    def shown_guesses(self) -> list[tuple[str, bool | None]]:
+        return [(show(g["answer"]) if g["answer"] is not None else "", g["right"]) for g in self.guesses]
+
+
+def whatif_result(title: str, base: Outcome, outcome: Outcome, predictions: list[Prediction],
+                  predicted: list[Any]) -> WhatIfResult:
+    """The what-if's outcome beside the lab's, and the learner's what-if prediction graded against it."""
+    rows = compare(base, outcome, predictions)
+    changed = changed_inputs(base, outcome)
+    guesses = attempt_rows(zip(predictions, predicted), outcome)
+    differs = any(r.changed for r in rows) or bool(changed)
+    graded = [g for g in guesses if g["right"] is not None]
+    score = (f" Your what-if prediction: {sum(1 for g in graded if g['right'])}/{len(graded)} right."
+             if graded else " (no what-if prediction made)")
+    status = f"{title}: " + ("the outcome changes (highlighted)." if differs else "same outcome as written.") + score
+    return WhatIfResult(rows, changed, guesses, status)
