@@ -23,9 +23,9 @@ def main() -> None:
     args = ap.parse_args()
     os.environ["STUDY_HOME"] = tempfile.mkdtemp(prefix="bench-exam-")
 
-    from study.progress import Store
+    from study.learning.exam import ExamSession
+    from study.learning.store import Store
     from study.quiz import all_questions
-    from study.quiz.exam import ExamSession
     from study.quiz.generate import _cached
 
     store = Store()

@@ -32,7 +32,8 @@ def main() -> None:
     from study.content import load_rules
     from study.lab import lab_files
     from study.quiz.bank import load_bank
-    from study.quiz.generate import Report, TraceCache, generate_all, run_scenario
+    from study.quiz.generate import Report, generate_all
+    from study.quiz.question_runs import TraceCache, run_scenario
     from study.quiz.templates import load_templates
     from study.sim.run import simulate_file
 
@@ -60,7 +61,7 @@ def main() -> None:
     def one_by_one():
         # The baseline: each question's own runs, nothing shared: its scenario, then one run per wrong option
         # that a misconception produced (every lab file once, plus once per misconception option).
-        from study.quiz.generate import apply_set
+        from study.quiz.question_runs import apply_set
 
         runs = 0
         for q in simulated:

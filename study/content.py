@@ -11,6 +11,7 @@ from typing import Any
 from study import paths
 from study.sim import yamlpos
 from study.sim.errors import ScenarioError
+from study.sim.permissions import permission_facts
 
 SECTIONS = [f"18.{n}" for n in range(1, 21)]
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -40,6 +41,17 @@ class Rules:
 BASIS_WORDS = {"aws-docs": "AWS documents this", "model": "the course's model; AWS leaves this open"}
 
 
+# How the emulator plays a rule (content/rules.yaml's header, docs/scenario-format.md "Rules and the timeline"):
+# only `timeline` rules are named on a trace's timeline; tests/test_rules_emitted.py keeps the mark honest.
+EMULATED = {
+    "timeline": "named on the timeline where the emulator decides",
+    "settings": "applied when a scenario is read (ranges, defaults, refusals, permissions)",
+    "computed": "produced as data (the bill, an event's shape), not decided on the timeline",
+    "untraced": "played during the run, but no timeline entry names it yet",
+    "concept": "a concept only; the emulator does not model it",
+}
+
+
 def basis_words(rule: dict) -> str:
     """How a rule's basis reads to a learner ('' when it has none yet)."""
     return BASIS_WORDS.get(str(rule.get("basis")), "")
@@ -49,6 +61,11 @@ def top_section(section: str) -> str:
     """'18.6.4' -> '18.6'."""
     parts = str(section).split(".")
     return ".".join(parts[:2])
+
+
+def section_key(section: str) -> tuple[int, ...]:
+    """A sort key that puts '18.9' before '18.10'."""
+    return tuple(int(p) if p.isdigit() else 0 for p in str(section).split("."))
 
 
 def normalise_section(value: str | None) -> str | None:
@@ -106,6 +123,11 @@ def _rules_problems(data: Any, marks: yamlpos.Marks, file: str) -> list[Scenario
             err(p, "basis: required, aws-docs (AWS documents it) or model (the course's modelling choice)")
         elif basis is not None and basis not in BASIS_WORDS:
             err((*p, "basis"), f"basis: {basis!r} is not one of {', '.join(BASIS_WORDS)}")
+        emulated = rule.get("emulated")
+        if emulated is None:
+            err(p, f"emulated: required, how the emulator plays the rule: {', '.join(EMULATED)}")
+        elif emulated not in EMULATED:
+            err((*p, "emulated"), f"emulated: {emulated!r} is not one of {', '.join(EMULATED)}")
         if isinstance(rule.get("section"), str) and top_section(rule["section"]) not in SECTIONS:
             err((*p, "section"), f"section: {rule['section']!r} is not a section of chapter 18 (18.1..18.20)")
         mis = rule.get("misconceptions")
@@ -156,7 +178,9 @@ def load_rules() -> Rules:
     for r in data["rules"]:
         for m in r["misconceptions"]:
             mis[m["id"]] = dict(m, rule=r["id"])
-    return Rules(rules=rules, facts=data["facts"], misconceptions=mis)
+    # The IAM tables come from the emulator's one copy (study/sim/permissions.py), not from rules.yaml.
+    facts = {**data["facts"], **permission_facts()}
+    return Rules(rules=rules, facts=facts, misconceptions=mis)
 
 
 def check_rules() -> list[ScenarioError]:

@@ -10,19 +10,18 @@ as soon as it appears, without a click.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 import re
 import secrets
 import shlex
 import shutil
-import socket
 import sys
 import time
 from pathlib import Path
 
-LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
+from study.classroom.network import join_host, warn_if_public
+
 COOKIE = "study_visitor"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 VISITORS_DIR = "visitors"
@@ -57,35 +56,6 @@ FOCUS_SCRIPT = """<script>
   </head>"""
 EXTERNAL_LINK = re.compile(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*/?>", re.S)
 log = logging.getLogger("study.serve")
-
-
-def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def warn_if_public(prog: str, host: str, port: int) -> None:
-    if not is_loopback(host):
-        print(f"{prog}: warning: listening on {host}, not loopback: anyone who can reach this machine on port "
-              f"{port} can open it. Use --host 127.0.0.1 to keep it local.", file=sys.stderr)
-
-
-def join_host(host: str) -> str:
-    """The host to print in an address. Listening on every interface: this machine's first address that is not
-    loopback, as its own name resolves (no traffic is sent), else its name; --public-url overrides both."""
-    if host in ("0.0.0.0", "::", ""):
-        name = socket.gethostname()
-        try:
-            infos = socket.getaddrinfo(name, None, socket.AF_INET)
-        except OSError:
-            return name
-        addresses = [info[4][0] for info in infos if not ipaddress.ip_address(info[4][0]).is_loopback]
-        return addresses[0] if addresses else name
-    return f"[{host}]" if ":" in host else host
 
 
 def visitor_command(home: Path) -> str:

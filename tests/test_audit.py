@@ -6,9 +6,13 @@ import pytest
 
 from study.quiz import all_questions, bank_questions
 from study.quiz.audit import TOLERANCE, UNREASONED_MAX, audit, render
-from study.quiz.generate import MISSING, Drawn, TraceCache, draw_params, generate, read_answer
+from study.quiz.generate import generate
 from study.quiz.model import Option, Question
-from study.quiz.templates import load_templates, placeholders
+from study.quiz.question_runs import TraceCache
+from study.quiz.template_model import placeholders
+from study.quiz.template_params import Drawn, draw_params
+from study.quiz.templates import load_templates
+from study.quiz.trace_answers import MISSING, read_answer
 
 SEEDS = range(5)
 

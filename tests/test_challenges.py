@@ -206,7 +206,7 @@ def test_cli_lists_grades_and_keeps_progress(tmp_path: Path) -> None:
 
 def test_progress_keeps_code_and_best_and_reviews_rules_once_a_day(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("STUDY_HOME", str(tmp_path))
-    from study.progress import Store
+    from study.learning.store import Store
 
     store = Store()
     store.save_challenge_code("alb-response", "x = 1\n")

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from clock import T0, Clock
 
+from study.content import top_section
 from study.export import bank_questions
-from study.progress import Store, Tally
-from study.quiz.exam import ExamClosed, ExamSession, draw, load_result
-from study.quiz.practice import correct_choice, top_section
+from study.learning.exam import ExamClosed, ExamSession, draw, load_result
+from study.learning.store import Store, Tally
+from study.quiz.protocol import correct_choice
 
 
 def _q(qid, section, rules, correct, kind="single", scenario=None) -> dict:

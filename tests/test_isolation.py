@@ -14,7 +14,7 @@ import platformdirs
 from conftest import APP, REAL_DATA_DIR
 
 from study import paths
-from study.progress import FILE_NAME, Store
+from study.learning.store import FILE_NAME, Store
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -42,7 +42,7 @@ def test_forgetting_study_home_resolves_to_the_decoy_not_the_real_directory(monk
 
 
 FORGETFUL_TEST = '''
-from study.progress import Store
+from study.learning.store import Store
 
 
 def test_forgets_study_home(monkeypatch):

@@ -24,10 +24,7 @@ LAYERS: dict[str, tuple[int, str]] = {
     "study.quiz": (3, "questions"),
     "study.check": (3, "questions"),
     "study.challenges": (3, "questions"),
-    "study.progress": (4, "learning"),
-    "study.quiz.srs": (4, "learning"),
-    "study.quiz.exam": (4, "learning"),
-    "study.quiz.practice": (4, "learning"),
+    "study.learning": (4, "learning"),
     "study.classroom": (4, "learning"),
     "study.terminal": (5, "face:terminal"),
     "study.render": (5, "face:terminal"),
@@ -39,21 +36,9 @@ LAYERS: dict[str, tuple[int, str]] = {
 }
 
 # Known departures, to be removed (docs/architecture.md, "Known departures"). Delete an entry when it is fixed.
-ALLOWED_EDGES = {
-    # to be removed: the TUI's practice screen reuses the terminal face's practice module
-    ("study.tui.screens.practice", "study.terminal.practice"),
-    # to be removed: the TUI's classroom screen starts the browser face's server
-    ("study.tui.screens.classroom", "study.serve"),
-}
-ALLOWED_MODULE_CYCLES = [
-    # to be removed: each side imports the other inside a function
-    {"study.terminal.practice", "study.terminal.quiz"},
-]
-ALLOWED_PACKAGE_CYCLES = [
-    # to be removed: study/quiz holds srs, exam and practice (learning state), which import study.progress,
-    # which imports study.quiz.srs; they belong in a learning package
-    {"study.quiz", "study.progress"},
-]
+ALLOWED_EDGES: set[tuple[str, str]] = set()
+ALLOWED_MODULE_CYCLES: list[set[str]] = []
+ALLOWED_PACKAGE_CYCLES: list[set[str]] = []
 
 
 def modules() -> dict[str, Path]:

@@ -11,15 +11,11 @@ from fsrs import Rating, Scheduler
 
 from study.content import load_rules
 from study.export import bank_questions
-from study.progress import Store, start_of_day
-from study.quiz import srs
-from study.quiz.practice import (
-    PracticeSession,
-    QuestionPool,
-    correct_choice,
-    grade_choice,
-    snapshot,
-)
+from study.learning import srs
+from study.learning.practice import PracticeSession
+from study.learning.store import Store, start_of_day
+from study.quiz.pool import QuestionPool
+from study.quiz.protocol import correct_choice, grade_choice, snapshot
 
 # Five rules: "c" looks like "a", "e" looks like "d" (declared on one side only).
 RULES = {

@@ -15,8 +15,8 @@ import pytest
 from clock import T0, Clock
 from fsrs import Card
 
-import study.progress as progress
-from study.progress import SCHEMA_VERSION, Store, Tally
+import study.learning.schema as schema
+from study.learning.store import SCHEMA_VERSION, Store, Tally
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -67,8 +67,8 @@ def test_migrations_run_in_order_and_keep_data(tmp_path, monkeypatch) -> None:
     Store(path, now=Clock()).record_answer("q1", ["a.one"], True, 10)
     extra = (SCHEMA_VERSION + 1, ("ALTER TABLE answers ADD COLUMN note TEXT",
                                   "UPDATE answers SET note = 'migrated'"))
-    monkeypatch.setattr(progress, "MIGRATIONS", [*progress.MIGRATIONS, extra])
-    monkeypatch.setattr(progress, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, extra])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     store = Store(path, now=Clock())
     assert store.schema_version == SCHEMA_VERSION + 1
     assert store.answer_count() == 1
@@ -173,7 +173,7 @@ def test_two_instances_in_one_process_do_not_lose_reviews(tmp_path) -> None:
 CONCURRENT_WRITER = """
     import sys
     from datetime import datetime, timezone
-    from study.progress import Store
+    from study.learning.store import Store
     store = Store(sys.argv[1], now=lambda: datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc))
     print("ready", flush=True)
     for i in range(60):
@@ -202,7 +202,7 @@ def test_two_processes_at_once_are_safe(tmp_path) -> None:
 KILLED_WRITER = """
     import sys
     from datetime import datetime, timedelta, timezone
-    from study.progress import Store
+    from study.learning.store import Store
     t0 = datetime(2025, 3, 3, 9, 0, tzinfo=timezone.utc)
     store = Store(sys.argv[1])
     for i in range(100000):
@@ -312,7 +312,7 @@ def test_lab_attempts_are_kept_scored_and_review_their_rules(tmp_path) -> None:
     path = tmp_path / "p.sqlite3"
     # A store written before labs were recorded (schema 1) gains the lab tables and keeps its answers.
     old = sqlite3.connect(path)
-    for sql in progress.MIGRATIONS[0][1]:
+    for sql in schema.MIGRATIONS[0][1]:
         old.execute(sql)
     old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
     old.execute("INSERT INTO schema_version (version) VALUES (1)")

@@ -7,22 +7,11 @@ import pytest
 
 from study import paths
 from study.content import load_rules
-from study.quiz.generate import (
-    FATE,
-    Drawn,
-    Report,
-    TraceCache,
-    apply_set,
-    generate,
-    generate_all,
-    generate_family,
-    normalise,
-    read_answer,
-    run_scenario,
-    transform,
-    value_text,
-)
+from study.quiz.generate import FATE, Report, generate, generate_all, generate_family
+from study.quiz.question_runs import TraceCache, apply_set, run_scenario
+from study.quiz.template_params import Drawn
 from study.quiz.templates import load_templates
+from study.quiz.trace_answers import normalise, read_answer, transform, value_text
 from study.sim.expect import resolve
 from study.sim.run import simulate_file
 
@@ -69,7 +58,7 @@ def test_simulation_answers_rederived_from_fresh_traces(generated, asks) -> None
 
 
 def _item_text(ask, params, item):
-    from study.quiz.generate import fill_text
+    from study.quiz.template_params import fill_text
 
     return fill_text(ask.answer.get("item_text", "{item}"), {**params, "item": Drawn(item)})
 
@@ -212,7 +201,7 @@ def test_template_set_changes_apply_to_a_copy() -> None:
 
 
 def test_no_placeholder_left_unfilled(generated) -> None:
-    from study.quiz.templates import PLACEHOLDER
+    from study.quiz.template_model import PLACEHOLDER
 
     for q in generated:
         if q.params is None:

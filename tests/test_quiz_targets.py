@@ -9,7 +9,8 @@ import pytest
 
 from study.content import SECTIONS, load_rules
 from study.quiz import all_questions
-from study.quiz.generate import Report, TraceCache, generate, generate_all, generation_report
+from study.quiz.generate import Report, generate, generate_all, generation_report
+from study.quiz.question_runs import TraceCache
 from study.quiz.templates import load_templates
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import textual_serve
 
-from study.progress import FILE_NAME, Store
-from study.serve import forget_abandoned, is_loopback, page_template, visitor_command
+from study.classroom.network import is_loopback
+from study.learning.store import FILE_NAME, Store
+from study.serve import forget_abandoned, page_template, visitor_command
 
 
 def _free_port() -> int:

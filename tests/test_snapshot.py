@@ -97,7 +97,7 @@ def test_a_step_light_theme_and_no_footer(tmp_path: Path) -> None:
     assert f"step 4/{n}" in light_text and "? Help" not in light_text
     assert light.read_bytes() != out.read_bytes()
     # No attempt is stored by a handout.
-    from study.progress import Store
+    from study.learning.store import Store
 
     assert Store().lab_results() == {}
 

@@ -8,8 +8,8 @@ import pytest
 from clock import Clock
 from fsrs import Rating, State
 
-from study.progress import Store
-from study.quiz import srs
+from study.learning import srs
+from study.learning.store import Store
 
 
 @pytest.fixture

@@ -90,7 +90,7 @@ def test_edit_run_and_watch_a_challenge(tmp_path, monkeypatch) -> None:
 
 def test_code_comes_back_and_a_runaway_handler_leaves_the_app_responsive(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("STUDY_HOME", str(tmp_path))
-    from study.progress import Store
+    from study.learning.store import Store
 
     store = Store()
     store.save_challenge_code("sync-error-or-raise", "def handler(event, context):\n    while True:\n        pass\n")
@@ -144,7 +144,7 @@ def test_typing_then_leaving_at_once_keeps_the_code(tmp_path, monkeypatch) -> No
 
 def test_stats_show_solved_challenges(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("STUDY_HOME", str(tmp_path))
-    from study.progress import Store
+    from study.learning.store import Store
 
     store = Store()
     store.record_challenge_run("sns-envelope", True, 2, 2, "code", ["sns.async"])

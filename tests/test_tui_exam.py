@@ -9,9 +9,8 @@ import io
 from clock import Clock
 from rich.console import Console
 
-from study.progress import FILE_NAME, Store
-from study.quiz.exam import grade_choice
-from study.quiz.practice import qattr
+from study.learning.store import FILE_NAME, Store
+from study.quiz.protocol import grade_choice, qattr
 from study.tui.app import make_app
 from study.tui.screens.exam import ConfirmSubmit, ExamScreen
 from study.tui.screens.exam_review import ExamItemScreen, ExamReviewScreen
@@ -54,8 +53,8 @@ async def settle(pilot, app) -> None:
 def letter_seed(n: int) -> int:
     """A seed whose questions are all answered by letters: keys typed on a number card go into its input box
     (so n and p would not navigate), and which questions a seed draws changes as the bank grows."""
+    from study.learning.exam import draw
     from study.quiz import all_questions
-    from study.quiz.exam import draw
 
     return next(seed for seed in range(50)
                 if all(q.kind != "numeric" for q in draw(all_questions(seed=seed), n=n, seed=seed)))

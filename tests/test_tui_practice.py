@@ -8,9 +8,10 @@ import asyncio
 import yaml
 
 from study.content import load_rules
-from study.progress import FILE_NAME, Store
+from study.learning.store import FILE_NAME, Store
 from study.quiz import all_questions
-from study.quiz.practice import QuestionPool, qattr
+from study.quiz.pool import QuestionPool
+from study.quiz.protocol import qattr
 from study.tui.app import make_app
 from study.tui.screens.lab import LabScreen
 from study.tui.screens.practice import PracticeScreen

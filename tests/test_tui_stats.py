@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from rich.console import Console
 
 from study.content import load_rules
-from study.progress import FILE_NAME, Store
+from study.learning.exam import ExamSession
+from study.learning.store import FILE_NAME, Store
 from study.quiz import bank_questions
-from study.quiz.exam import ExamSession
 from study.tui.app import make_app
 from study.tui.screens.home import HomeScreen
 from study.tui.screens.stats import StatsScreen

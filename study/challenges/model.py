@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from study import paths
+from study.content import top_section
 from study.sim import yamlpos
 from study.sim.config import Scenario, build_scenario
 from study.sim.errors import ScenarioError
@@ -90,7 +91,7 @@ class Challenge:
 
     @property
     def top_section(self) -> str:
-        return ".".join(self.section.split(".")[:2])
+        return top_section(self.section)
 
     @property
     def visible(self) -> list[ChallengeScenario]:

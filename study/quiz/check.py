@@ -15,7 +15,8 @@ def check_questions(root: str | Path | None = None) -> list[ScenarioError]:
     project's). Empty when everything loads, every template yields questions and no two questions clash."""
     from study import paths
     from study.quiz.bank import load_bank
-    from study.quiz.generate import Report, TraceCache, generate_all
+    from study.quiz.generate import Report, generate_all
+    from study.quiz.question_runs import TraceCache
     from study.quiz.templates import load_templates
 
     root = Path(root) if root is not None else paths.questions_dir()

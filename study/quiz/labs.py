@@ -10,6 +10,7 @@ from typing import Any
 from study import paths
 from study.lab.lab_file import lab_files, read_lab_file
 from study.quiz.model import Option, Question, format_number, quantize
+from study.quiz.wrong_options import UNUSABLE, MisconceptionRun, wrong_options
 from study.sim.errors import ScenarioError
 
 FINAL_TEXT = {
@@ -98,19 +99,11 @@ def lab_questions(seed: int = 0) -> list[Question]:
             rule_ids = (pred["rule"],) if pred.get("rule") in rules.rules else lab_rules
             options = [Option(_text(value), True, f"The emulator's trace gives {_text(value)} "
                               f"({pred['answer']}).", None, "emulator")]
-            seen = {options[0].text}
-            for mid, wtrace in wrong_traces.items():
-                try:
-                    wvalue = resolve(wtrace, pred["answer"])
-                except PathError:
-                    continue
-                text = _text(wvalue)
-                if text in seen:
-                    continue
-                seen.add(text)
-                entry = rules.misconceptions[mid]
-                options.append(Option(text, False, f"Misconception: \u201c{entry['belief']}\u201d "
-                                      f"{entry['correction']}", mid, "misconception", {"misconceptions": [mid]}))
+            runs = (MisconceptionRun(mid, _read(wtrace, pred["answer"]), {"misconceptions": [mid]})
+                    for mid, wtrace in wrong_traces.items())
+            wrong, _ = wrong_options(value, options[0].text, runs, _text)
+            options += [w.option for w in wrong]
+            seen = {options[0].text, *(w.text for w in wrong)}
             if kind == "choice":
                 for opt in pred.get("options") or []:
                     if _text(opt) not in seen:
@@ -142,6 +135,15 @@ def lab_questions(seed: int = 0) -> list[Question]:
             elif len(options) >= 2:
                 out.append(Question(kind="single", options=tuple(options), answer=options[0].text, **base))
     return out
+
+
+def _read(trace: dict, path: str) -> Any:
+    from study.sim.expect import PathError, resolve
+
+    try:
+        return resolve(trace, path)
+    except PathError:
+        return UNUSABLE
 
 
 def _unit_for(path: str) -> str | None:

@@ -14,6 +14,7 @@ from study.sim import yamlpos
 from study.sim.errors import ScenarioError
 from study.sim.misconceptions import KNOWN as KNOWN_MISCONCEPTIONS
 from study.sim.misconceptions import Switched
+from study.sim.permissions import MANAGED_POLICIES, PULL_ACTIONS, PUSH_PRINCIPALS, SEND_ACTIONS
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -58,45 +59,6 @@ S3_OPS = {
     "delete": "ObjectRemoved:Delete",
 }
 DESTINATION_KINDS = {"sqs", "sns", "lambda", "events", "s3"}
-MANAGED_POLICIES = {
-    "AWSLambdaBasicExecutionRole": {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-    "AWSLambdaSQSQueueExecutionRole": {
-        "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-    },
-    "AWSLambdaKinesisExecutionRole": {
-        "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-        "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard",
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-    },
-    "AWSLambdaDynamoDBExecutionRole": {
-        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
-        "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
-    },
-}
-PUSH_PRINCIPALS = {
-    "s3": "s3.amazonaws.com",
-    "sns": "sns.amazonaws.com",
-    "eventbridge": "events.amazonaws.com",
-    "schedule": "events.amazonaws.com",
-    "alb": "elasticloadbalancing.amazonaws.com",
-}
-# The first action AWS checks when it creates a mapping, and the full set the managed policy grants.
-PULL_ACTIONS = {
-    "sqs": ("ReceiveMessage", "SQS", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]),
-    "kinesis": ("GetRecords", "Kinesis", [
-        "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
-        "kinesis:GetShardIterator", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"]),
-    "dynamodb": ("GetRecords", "DynamoDB", [
-        "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]),
-}
-SEND_ACTIONS = {
-    "sqs": ("sqs:SendMessage", "SendMessage", "SQS"),
-    "sns": ("sns:Publish", "Publish", "SNS"),
-    "lambda": ("lambda:InvokeFunction", "InvokeFunction", "Lambda"),
-    "events": ("events:PutEvents", "PutEvents", "EventBridge"),
-    "s3": ("s3:PutObject", "PutObject", "S3"),
-}
 
 
 def expand_arn(value: str) -> str:

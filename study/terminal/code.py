@@ -49,7 +49,7 @@ def code_command(args) -> int:
 
 def _bests() -> dict:
     from study import paths
-    from study.progress import FILE_NAME, Store
+    from study.learning.store import FILE_NAME, Store
 
     if not (paths.user_data_dir() / FILE_NAME).exists():
         return {}
@@ -62,7 +62,7 @@ def _bests() -> dict:
 
 def _tries(challenge_id: str) -> int:
     from study import paths
-    from study.progress import FILE_NAME, Store
+    from study.learning.store import FILE_NAME, Store
 
     if not (paths.user_data_dir() / FILE_NAME).exists():
         return 0
@@ -124,7 +124,7 @@ def _grade_and_keep(challenge, code: str, quiet: bool):
 
     result = grade(challenge, code, progress=progress)
     try:
-        from study.progress import Store
+        from study.learning.store import Store
 
         store = Store()
         try:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import datetime, timedelta
 
 from rich.console import Console
 from rich.markup import escape
+
+from study.learning.practice import PracticeSession, due_in_words
+from study.terminal.prompts import AnswerReader, ask, feedback
 
 REASONS = {"due": "due for review", "new": "a new rule", "learning": "a learning step"}
 
@@ -16,7 +18,7 @@ REASONS = {"due": "due for review", "new": "a new rule", "learning": "a learning
 def open_progress():
     """The progress store if the learner has answered anything yet, else None (and no database is created)."""
     from study import paths
-    from study.progress import FILE_NAME, Store
+    from study.learning.store import FILE_NAME, Store
 
     if not (paths.user_data_dir() / FILE_NAME).exists():
         return None
@@ -29,27 +31,11 @@ def open_progress():
     return store
 
 
-def when(moment: datetime | None, now: datetime) -> str:
-    """When a review falls due, in words: 'now', 'in 10 min', 'in 3 h', 'in 4 days'."""
-    if moment is None:
-        return "not scheduled"
-    delta = moment - now
-    if delta <= timedelta(seconds=30):
-        return "now"
-    minutes = delta.total_seconds() / 60
-    if minutes < 90:
-        return f"in {round(minutes)} min"
-    if minutes < 36 * 60:
-        return f"in {round(minutes / 60)} h"
-    return f"in {round(minutes / 1440)} days"
-
-
 def practice_quiz(store, n: int, section: str | None, console: Console, stream=None) -> int:
     """Up to `n` practice items; returns the exit status."""
     from study.content import load_rules
     from study.quiz import all_questions
-    from study.quiz.practice import PracticeSession, generated_provider
-    from study.terminal.quiz import _Input
+    from study.quiz.pool import generated_provider
 
     rules = load_rules().rules
     session = PracticeSession(store, generated_provider(rules, source=all_questions), rules=rules,
@@ -60,19 +46,18 @@ def practice_quiz(store, n: int, section: str | None, console: Console, stream=N
                   "This is a saved practice session: answers go to your progress (`study quiz --seed N` runs a "
                   "replayable quiz that saves nothing). Answer with a letter or 1-4, letters like A,C, or a number; "
                   "end of input stops.")
-    asked, right = run_practice(session, n, console, _Input(console, stream), rules)
+    asked, right = run_practice(session, n, console, AnswerReader(console, stream), rules)
     pct = f" ({100 * right // asked}%)" if asked else ""
     console.print(f"\n[bold]Score: {right}/{asked}[/]{pct}")
     upcoming = min((c.due for c in store.cards().values()), default=None)
     if upcoming is not None:
-        console.print(f"The next review falls due {when(upcoming, store.now())}.")
+        console.print(f"The next review falls due {due_in_words(upcoming, store.now())}.")
     store.close()
     return 0
 
 
 def run_practice(session, n: int, console: Console, reader, rules: dict) -> tuple[int, int]:
     from study.quiz.model import present
-    from study.terminal.quiz import ask, feedback
 
     asked = right = 0
     while asked < n:
@@ -98,5 +83,5 @@ def run_practice(session, n: int, console: Console, reader, rules: dict) -> tupl
         feedback(q, shown, response, fb.correct, console)
         now = session.store.now()
         for rule in fb.rules:
-            console.print(f"[dim]  {rule}: next review {when(fb.due.get(rule), now)}[/]")
+            console.print(f"[dim]  {rule}: next review {due_in_words(fb.due.get(rule), now)}[/]")
     return asked, right

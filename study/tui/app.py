@@ -160,7 +160,7 @@ class StudyApp(App):
         with _STORE_LOCK:  # the map's progress worker may be first
             store = getattr(self, "_store", None)
             if store is None:
-                from study.progress import Store
+                from study.learning.store import Store
 
                 store = self._store = Store()
                 if store.message:

@@ -43,9 +43,9 @@ class LabEntry:
 
     @property
     def top_section(self) -> str | None:
-        if not self.section:
-            return None
-        return ".".join(self.section.split(".")[:2])
+        from study.content import top_section  # entries exist only once read_entry has loaded the YAML reader
+
+        return top_section(self.section) if self.section else None
 
 
 def read_entry(path: Path) -> LabEntry | None:

@@ -300,10 +300,10 @@ def write_summary(room: Room, path: Path) -> None:
 def run_class(playlist_name: str, host: str, port: int, public_url: str | None, *, fresh: bool = False,
               export: str | None = None) -> int:
     """`study class PLAYLIST`: the room's server on a thread, the presenter's screen in the terminal."""
+    from study.classroom.network import is_loopback, join_host, warn_if_public
     from study.classroom.server import ClassServer
     from study.classroom.store import ClassStore
     from study.demo import playlist_or_say
-    from study.serve import is_loopback, join_host, warn_if_public
 
     playlist = playlist_or_say("study class", playlist_name)
     if playlist is None:

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from study.quiz.exam import verdict
+from study.learning.exam import verdict
 from study.tui.widgets.exam_navigator import ExamNavigator
 from study.tui.widgets.question_card import QuestionCard
 
@@ -250,7 +250,7 @@ class ExamScreen(Screen):
 
     @work(thread=True, exclusive=True, group="exam")
     def _start_worker(self, n: int, minutes: float) -> None:
-        from study.quiz.exam import ExamSession
+        from study.learning.exam import ExamSession
 
         store = self.app.store
         try:
@@ -275,7 +275,7 @@ class ExamScreen(Screen):
     def action_resume(self) -> None:
         if self.session is not None or self.open_attempt is None:
             return
-        from study.quiz.exam import ExamClosed, ExamSession
+        from study.learning.exam import ExamClosed, ExamSession
 
         try:
             session = ExamSession.resume(self.app.store, self.open_attempt.id)
@@ -351,7 +351,7 @@ class ExamScreen(Screen):
         session = self.session
         if session is None or session.submitted:
             return False
-        from study.quiz.exam import ExamClosed
+        from study.learning.exam import ExamClosed
 
         try:
             session.answer(answer)
@@ -387,7 +387,7 @@ class ExamScreen(Screen):
     def action_flag(self) -> None:
         if self.session is None or self.session.submitted:
             return
-        from study.quiz.exam import ExamClosed
+        from study.learning.exam import ExamClosed
 
         try:
             self.session.toggle_flag()

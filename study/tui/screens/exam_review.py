@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from study.quiz.exam import verdict
+from study.learning.exam import verdict
 from study.tui.screens.practice import open_watch, right_answer_text, watchable
 from study.tui.widgets.question_card import QuestionCard, verdicts_for
 
@@ -107,7 +107,7 @@ class ExamReviewScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from study.quiz.exam import load_result
+        from study.learning.exam import load_result
 
         if self.result is None:
             self.result = load_result(self.app.store, self.exam_id)

@@ -50,7 +50,7 @@ class HomeScreen(Screen):
 
     def load_progress(self) -> None:
         from study import paths
-        from study.progress import FILE_NAME
+        from study.learning.store import FILE_NAME
 
         # No database yet: nothing to show, and launching the app should not create one.
         if getattr(self.app, "_store", None) is None and not (paths.user_data_dir() / FILE_NAME).exists():

@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from study.quiz.practice import qattr
-from study.terminal.practice import when
+from study.learning.practice import due_in_words
+from study.quiz.protocol import qattr
 from study.tui.widgets.question_card import QuestionCard, shown_order, verdicts_for
 
 REASONS = {"due": "due for review", "new": "a new rule", "learning": "a learning step, brought forward"}
@@ -151,8 +151,9 @@ class PracticeScreen(Screen):
     @work(thread=True, exclusive=True, group="practice")
     def prepare(self) -> None:
         try:
+            from study.learning.practice import PracticeSession
             from study.quiz import all_questions
-            from study.quiz.practice import PracticeSession, generated_provider
+            from study.quiz.pool import generated_provider
 
             rules = self.rules
             if not rules:
@@ -227,7 +228,7 @@ class PracticeScreen(Screen):
         if session is not None and session.answered:
             lines.append(f"This sitting: {session.answered} answered, {session.correct} right.")
         if upcoming is not None:
-            lines.append(f"The next review falls due {when(upcoming, store.now())}.")
+            lines.append(f"The next review falls due {due_in_words(upcoming, store.now())}.")
         lines.append("[dim]s on the map shows your stats · Esc back[/]")
         self.query_one("#practice-status", Static).update("\n".join(lines))
         self.refresh_bindings()
@@ -263,7 +264,7 @@ class PracticeScreen(Screen):
         if explanation and str(explanation) not in whys:
             lines.append(escape(str(explanation)))
         for rule in fb.rules:
-            lines.append(f"[dim]· {escape(rule_name(self.rules, rule))}: next review {when(fb.due.get(rule), now)}[/]")
+            lines.append(f"[dim]· {escape(rule_name(self.rules, rule))}: next review {due_in_words(fb.due.get(rule), now)}[/]")
         keys = "n or ⏎ next"
         if watchable(question):
             keys += " · w watch it in the lab"

@@ -215,7 +215,7 @@ class StatsScreen(Screen):
             self.query_one(focus).focus()
 
     def action_retention(self, direction: int) -> None:
-        from study.quiz import srs
+        from study.learning import srs
 
         store = self.app.store
         current = store.desired_retention

@@ -29,7 +29,7 @@ class ExamNavigator(Widget):
         self.entries: Sequence = ()
 
     def show(self, entries: Sequence) -> None:
-        """`entries` are study.quiz.exam.NavEntry (idx, answered, flagged, current)."""
+        """`entries` are study.learning.exam.NavEntry (idx, answered, flagged, current)."""
         self.entries = list(entries)
         self.refresh(layout=True)
 

@@ -13,7 +13,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from study.quiz.practice import options_of, qattr, rules_of
+from study.quiz.protocol import chosen, options_of, qattr, rules_of
 
 # Room for eight options (the content has at most five); a to e are keys, F to H are chosen with the mouse.
 LETTERS = "ABCDEFGH"
@@ -48,8 +48,6 @@ def numeric_hint(question: Any) -> str:
 def verdicts_for(question: Any, answer: Any) -> dict[int, tuple[bool, bool, str]]:
     """Option index -> (correct, chosen, why) for an answer as the card gives it. A typed number "chooses" the
     option showing the same value, so the misconception behind a wrong number is the one explained."""
-    from study.quiz.practice import chosen
-
     options = options_of(question)
     if qattr(question, "kind") == "numeric":
         picked = set()

@@ -18,7 +18,7 @@ class StatsForecast(PlotextPlot):
         self.days: list[tuple[date, int]] = []
 
     def show(self, days: Sequence[tuple[date, int]]) -> None:
-        """`days`: (day, reviews due) from study.progress.Store.forecast, today first."""
+        """`days`: (day, reviews due) from study.learning.store.Store.forecast, today first."""
         self.days = list(days)
         plt = self.plt
         plt.clear_data()

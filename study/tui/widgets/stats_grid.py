@@ -45,7 +45,7 @@ class StatsGrid(Widget, can_focus=True):
         self.now: datetime | None = None
 
     def show(self, states: Sequence, now: datetime | None = None) -> None:
-        """`states`: study.progress.RuleState in rules.yaml order."""
+        """`states`: study.learning.store.RuleState in rules.yaml order."""
         grouped: dict[str, list] = {}
         for s in states:
             grouped.setdefault(s.section, []).append(s)

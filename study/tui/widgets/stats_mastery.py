@@ -21,7 +21,7 @@ class StatsMastery(Widget):
         self.titles: Mapping[str, str] = {}
 
     def show(self, mastery: Mapping, titles: Mapping[str, str]) -> None:
-        """`mastery`: section -> study.progress.SectionMastery."""
+        """`mastery`: section -> study.learning.store.SectionMastery."""
         self.mastery = mastery
         self.titles = titles
         self.refresh(layout=True)

@@ -1,6 +1,6 @@
 """Spaced repetition per rule with FSRS (the `fsrs` 6.x API): ratings from answers, reviews, forecasts.
 
-Pure functions over `fsrs.Card`; the progress store (study.progress) keeps the cards and calls these.
+Pure functions over `fsrs.Card`; the progress store (study.learning.store) keeps the cards and calls these.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from study.progress import ExamSummary, Store, Tally
-from study.quiz import srs
-from study.quiz.practice import Grade, grade_choice, has_scenario, qattr, snapshot, top_section
+from study.content import section_key, top_section
+from study.learning import srs
+from study.learning.store import ExamSummary, Store, Tally
+from study.quiz.protocol import Grade, grade_choice, has_scenario, qattr, snapshot
 
 DEFAULT_QUESTIONS = 20
 DEFAULT_MINUTES = 30
@@ -46,7 +47,7 @@ def draw(questions: Iterable[Any], n: int = DEFAULT_QUESTIONS, seed: int = 0,
             continue
         seen.add(qid)
         by_section.setdefault(section, []).append(q)
-    order = sorted(by_section, key=lambda s: tuple(int(p) if p.isdigit() else 0 for p in s.split(".")))
+    order = sorted(by_section, key=section_key)
     for section in order:
         rng.shuffle(by_section[section])
     rng.shuffle(order)
@@ -62,7 +63,7 @@ def draw(questions: Iterable[Any], n: int = DEFAULT_QUESTIONS, seed: int = 0,
 @dataclass
 class ExamItem:
     idx: int
-    question: dict  # the snapshot shown (study.quiz.practice.snapshot)
+    question: dict  # the snapshot shown (study.quiz.protocol.snapshot)
     answer: Any = None
     flagged: bool = False
     seconds: float = 0.0
@@ -131,8 +132,7 @@ def score_items(items: Iterable[ExamItem]) -> tuple[dict[str, Tally], dict[str, 
         by_section[section] = by_section.get(section, Tally()).add(bool(it.correct))
         for rule in dict.fromkeys(it.question.get("rules") or ()):
             by_rule[rule] = by_rule.get(rule, Tally()).add(bool(it.correct))
-    key = lambda s: tuple(int(p) if p.isdigit() else 0 for p in s.split("."))  # noqa: E731
-    return dict(sorted(by_section.items(), key=lambda kv: key(kv[0]))), dict(sorted(by_rule.items()))
+    return dict(sorted(by_section.items(), key=lambda kv: section_key(kv[0]))), dict(sorted(by_rule.items()))
 
 
 class ExamSession:
