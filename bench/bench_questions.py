@@ -30,9 +30,9 @@ def main() -> None:
 
     t0 = time.perf_counter()
     from study.content import load_rules
+    from study.lab import lab_files
     from study.quiz.bank import load_bank
     from study.quiz.generate import Report, generate_all
-    from study.quiz.labs import lab_files
     from study.quiz.question_runs import TraceCache, run_scenario
     from study.quiz.templates import load_templates
     from study.sim.run import simulate_file

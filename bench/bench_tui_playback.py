@@ -89,9 +89,9 @@ def main() -> None:
         big.write_text(yaml.safe_dump(BIG), encoding="utf-8")
         small.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
         t0 = time.perf_counter()
+        from study.playback import SPEEDS, PlaybackModel
         from study.sim.run import simulate
         from study.sim.scenario.load import load_scenario
-        from study.tui.playback_model import SPEEDS, PlaybackModel
 
         trace = simulate(load_scenario(big))
         sim_s = time.perf_counter() - t0

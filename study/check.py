@@ -6,6 +6,7 @@ import re
 import sys
 
 from study import paths
+from study.lab.lab_file import lab_files, read_lab_file
 from study.sim.errors import ScenarioError
 
 
@@ -155,17 +156,15 @@ def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[s
     from study.sim.scenario.load import load_scenario
 
     problems: list[str] = []
-    files = sorted(paths.labs_dir().glob("*.yaml"))
+    files = lab_files()
     for path in files:
-        from study.sim import yamlpos
-
         try:
-            raw, marks = yamlpos.load_file(str(path))
+            lab_file = read_lab_file(path)
         except ScenarioError as err:
             problems.append(str(err))
             continue
-        lab = raw.get("lab") if isinstance(raw, dict) else None
-        if not isinstance(lab, dict):
+        raw, marks, lab = lab_file.data, lab_file.marks, lab_file.block
+        if lab is None:
             problems.append(f"{path}:1:1: a lab needs a `lab` block (description, rules, predict)")
             continue
         refused = lab_predicts_refusal(lab)
@@ -270,7 +269,7 @@ def run_check(out=None) -> int:
     warnings: list[str] = []
     steps = [("lessons", lambda: _lessons(rule_ids)), ("labs", lambda: _labs(rule_ids, warnings)),
              ("questions", _questions),
-             ("demos", lambda: _demos({p.stem for p in paths.labs_dir().glob('*.yaml')})),
+             ("demos", lambda: _demos({p.stem for p in lab_files()})),
              ("challenges", lambda: _challenges(rule_ids))]
     for name, step in steps:
         print(f"checking {name} ...", file=sys.stderr, flush=True)

@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return export_command(args)
         if args.command == "demo":
-            from study.tui.screens.demo import run_demo
+            from study.tui.app import run_demo
 
             return run_demo(args.playlist)
         if args.command == "snapshot":

@@ -97,8 +97,8 @@ def render_svg(lab_path: Path, t: float | None, size: tuple[int, int] = SIZE, *,
 def snapshot_command(lab: str, at: str | float | None, out: str, *, step: str | int | None = None,
                      light: bool = False, footer: bool = True) -> int:
     """The `study snapshot` command: 0 when the SVG is written, 2 with a message for bad input."""
+    from study import lab as lm
     from study.sim.errors import ScenarioError
-    from study.tui import lab_model as lm
 
     try:
         path = resolve_lab(lab)

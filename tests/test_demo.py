@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from study import demo
+from study.demo import cards
 from study.sim import yamlpos
 from study.sim.expect import resolve
 from study.sim.run import simulate
@@ -27,13 +28,13 @@ def test_cards_are_answered_by_the_emulator_and_whatifs_matter(playlist) -> None
             card = demo.make_card(item.lab_path, stop)
             assert 2 <= len(card.options) <= 4 and len(set(card.options)) == len(card.options)
             truth = resolve(trace, lab["predict"][stop.predict]["answer"])
-            assert card.options[card.correct] == demo._show(truth)
+            assert card.options[card.correct] == cards._show(truth)
             assert card.sources[card.correct] == "truth"
             for source, option in zip(card.sources, card.options):
                 if source not in ("truth", "lab option", "near number"):
                     wrong = resolve(simulate(load_scenario(item.lab_path, frozenset({source}))),
                                     lab["predict"][stop.predict]["answer"])
-                    assert demo._show(wrong) == option
+                    assert cards._show(wrong) == option
             # The stop freezes the run before its end (later entries would give the card's answer away): at the
             # scripted event's first entry, or after everything up to `at` and before anything later.
             timeline = trace["timeline"]
@@ -54,7 +55,7 @@ def test_a_bad_playlist_names_file_and_line(tmp_path: Path, monkeypatch) -> None
     bad.mkdir()
     (bad / "x.yaml").write_text("title: x\ndescription: y\nitems:\n  - lab: 18.13-sqs-redrive\n    stops:\n"
                                 "      - {at: 0, predict: 9}\n")
-    monkeypatch.setattr(demo, "demos_dir", lambda: bad)
+    monkeypatch.setattr("study.demo.check.demos_dir", lambda: bad)
     problems, count = demo.check_demos()
     assert count == 1
     assert any(f"{bad / 'x.yaml'}:6:" in p and "predict: 9" in p for p in problems)

@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
+from study import lab as lm
 from study import paths
-from study.tui import lab_model as lm
 from study.tui.app import make_app
 from study.tui.screens.lab import LabScreen
 from study.tui.widgets.watch_view import WatchView

@@ -14,16 +14,11 @@ from textual.widgets import Digits, OptionList, Static
 from study import demo
 from study.sim.run import simulate
 from study.sim.scenario.load import load_scenario
-from study.tui.app import make_app
-from study.tui.screens.demo import (
-    CardScreen,
-    DemoHelpScreen,
-    DemoPickerScreen,
-    DemoScreen,
-    open_demo,
-    run_demo,
-    whatif_key,
-)
+from study.tui.app import make_app, run_demo
+from study.tui.screens.demo import DemoScreen
+from study.tui.screens.demo_card import CardScreen
+from study.tui.screens.demo_help import DemoHelpScreen, whatif_key
+from study.tui.screens.demo_picker import DemoPickerScreen, open_demo
 from study.tui.widgets.demo_compare import DemoCompare
 
 PLAYLISTS = demo.load_playlists()

@@ -70,7 +70,8 @@ def _data_tree(tmp_path: Path, broken_lab: str, text: bytes) -> Path:
 @pytest.mark.parametrize("text", [b"\x00\x01\x02", b"title: [unclosed\n", b"- just a list\n"])
 def test_a_playlist_skips_a_lab_that_cannot_be_played(tmp_path: Path, monkeypatch, text: bytes) -> None:
     from study.demo import demos_dir, load_playlist
-    from study.tui.screens.demo import DemoScreen, open_demo
+    from study.tui.screens.demo import DemoScreen
+    from study.tui.screens.demo_picker import open_demo
 
     monkeypatch.setenv("STUDY_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("STUDY_DATA", str(_data_tree(tmp_path, "18.13-sqs-partial-batch", text)))

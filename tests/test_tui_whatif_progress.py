@@ -8,11 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from study import lab as lm
 from study import paths
 from study.sim.engine import Cancelled
 from study.sim.run import simulate
 from study.sim.scenario.load import scenario_from_dict
-from study.tui import lab_model as lm
 from study.tui.widgets.whatif_panel import WhatIfPanel
 from tests.test_tui_app import run, settle
 
@@ -69,7 +69,7 @@ def test_x_cancels_a_running_whatif(monkeypatch) -> None:
             time.sleep(0.01)
         return lm.Outcome(None, "never cancelled")
 
-    monkeypatch.setattr(lm, "run_variant", slow)
+    monkeypatch.setattr("study.lab.whatif.run_variant", slow)
 
     async def check(app, pilot):
         await settle(app, pilot)

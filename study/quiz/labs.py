@@ -5,26 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from study import paths
+from study.lab.lab_file import lab_files, read_lab_file
 from study.quiz.model import Option, Question, format_number, quantize
 from study.quiz.wrong_options import UNUSABLE, MisconceptionRun, wrong_options
 from study.sim.errors import ScenarioError
-
-
-def lab_files() -> list[Path]:
-    d = paths.labs_dir()
-    return sorted(d.glob("*.yaml")) if d.is_dir() else []
-
-
-def _load(file: Path):
-    """A lab's data, through the app's one YAML reader (libyaml when present; positions found when needed)."""
-    from study.sim import yamlpos
-
-    return yamlpos.load_file(file)
-
 
 FINAL_TEXT = {
     "succeeded": "succeeded", "failed": "failed (the error went back to the caller)",
@@ -70,7 +57,8 @@ def lab_questions(seed: int = 0) -> list[Question]:
     out: list[Question] = []
     for file in lab_files():
         try:
-            data, marks = _load(file)
+            lab_file = read_lab_file(file)
+            data, marks = lab_file.data, lab_file.marks
             scenario = build_scenario(data, marks, str(file), file.resolve().parent)
         except ScenarioError:
             continue

@@ -187,7 +187,7 @@ class StudyApp(App):
 
     def open_demo(self, name: str | None = None) -> None:
         """Instructor mode: the playlist picker, or one playlist (content/demos/NAME.yaml)."""
-        from study.tui.screens.demo import open_demo
+        from study.tui.screens.demo_picker import open_demo
 
         open_demo(self, name)
 
@@ -220,7 +220,7 @@ class StudyApp(App):
         for cid, section, title in self.challenges or []:
             yield SystemCommand(f"Code {section} {title}", f"coding challenge · {cid}",
                                 lambda c=cid: self.open_challenge(c))
-        from study.tui.screens.demo import playlist_titles
+        from study.demo import playlist_titles
 
         yield SystemCommand("Demo: choose a playlist", "Instructor mode: scripted stops and cards for a room",
                             self.open_demo)
@@ -265,3 +265,24 @@ def _declared_here(node, binding) -> bool:
 def make_app(lab_file: str | None = None, *, clock: Callable[[], float] | None = None) -> StudyApp:
     """The app as the CLI runs it; tests pass a fake `clock` for playback."""
     return StudyApp(lab_file=lab_file, clock=clock)
+
+
+def run_demo(playlist_name: str | None = None) -> int:
+    """`study demo [PLAYLIST]`: the app opened on the picker or on one playlist. Exit 2 for a bad playlist."""
+    from study.demo import playlist_or_say
+    from study.tui.screens.demo_picker import open_demo
+
+    playlist = None
+    if playlist_name is not None:
+        playlist = playlist_or_say("study demo", playlist_name)
+        if playlist is None:
+            return 2
+    app = make_app()
+
+    async def start(pilot) -> None:
+        # Textual's auto-pilot hook runs once the app is ready: the demo opens over the home screen, so Esc
+        # from the demo still lands somewhere useful.
+        open_demo(pilot.app, playlist)
+
+    app.run(auto_pilot=start)
+    return 0

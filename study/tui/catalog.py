@@ -48,30 +48,28 @@ class LabEntry:
         return top_section(self.section) if self.section else None
 
 
-def lab_files() -> list[Path]:
-    folder = paths.labs_dir()
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
-
-
 def read_entry(path: Path) -> LabEntry | None:
     """A lab file's title, section and trigger; None when it cannot be read as a scenario."""
-    from study.sim import yamlpos
+    from study.lab.lab_file import read_lab_file
     from study.sim.errors import ScenarioError
 
     try:
-        data, _ = yamlpos.load_file(path)
+        lab = read_lab_file(path)
     except ScenarioError:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("trigger"), dict):
+    if not lab.is_scenario:
         return None
+    data = lab.data
     section = data.get("section")
     return LabEntry(path=path, title=str(data.get("title", path.stem)),
                     section=str(section) if section is not None else None,
-                    trigger=str(data["trigger"].get("type", "?")), is_lab=isinstance(data.get("lab"), dict))
+                    trigger=str(data["trigger"].get("type", "?")), is_lab=lab.block is not None)
 
 
 def load_labs() -> list[LabEntry]:
     """Every readable lab in content/labs, in section order (call from a worker)."""
+    from study.lab.lab_file import lab_files
+
     entries = [e for e in (read_entry(p) for p in lab_files()) if e is not None]
 
     def key(e: LabEntry) -> tuple:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from study.tui import playback_model as pm
+from study import playback as pm
 
 SYMBOLS = {
     pm.UNSEEN: " ", pm.WAITING: "·", pm.IN_FLIGHT: "▶", pm.RETRY: "↻", pm.SUCCEEDED: "✓", pm.FAILED: "✗",

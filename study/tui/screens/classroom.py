@@ -20,7 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Digits, Footer, Static
 
 from study.classroom.room import LETTERS, Room, card_id, card_payload, summary_csv
-from study.tui.screens.demo import CardScreen, DemoScreen
+from study.tui.screens.demo import DemoScreen
+from study.tui.screens.demo_card import CardScreen
 
 ROOM_POLL_SECONDS = 0.1  # how often the presenter's screen looks at the room's counts (a cheap version check)
 BAR_WIDTH = 30
@@ -200,7 +201,7 @@ class ClassScreen(DemoScreen):
         super().action_advance()
 
     def action_demo_help(self) -> None:
-        from study.tui.screens.demo import DemoHelpScreen
+        from study.tui.screens.demo_help import DemoHelpScreen
 
         self.app.push_screen(DemoHelpScreen(self.item.whatif, [
             "THE LIVE ROOM",
@@ -302,7 +303,7 @@ def run_class(playlist_name: str, host: str, port: int, public_url: str | None, 
     from study.classroom.network import is_loopback, join_host, warn_if_public
     from study.classroom.server import ClassServer
     from study.classroom.store import ClassStore
-    from study.tui.screens.demo import playlist_or_say
+    from study.demo import playlist_or_say
 
     playlist = playlist_or_say("study class", playlist_name)
     if playlist is None:

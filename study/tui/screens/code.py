@@ -269,7 +269,7 @@ class CodeScreen(Screen):
     def _show_watch(self) -> None:
         if self.result is None or not self.result.runs:
             return
-        from study.tui.playback_model import PlaybackModel
+        from study.playback import PlaybackModel
 
         run = self.result.runs[self.watching % len(self.result.runs)]
         watch = self.query_one("#code-watch", WatchView)

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from study import playback as pm
 from study.tui import palette
-from study.tui import playback_model as pm
 
 GENERAL = """\
 [b]Everywhere[/]

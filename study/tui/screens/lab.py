@@ -3,7 +3,6 @@ What-if (one setting changed, the emulator run again in a worker, both outcomes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, TabbedContent, TabPane
 
-from study.tui.widgets.explanation import Explanation, Verdict
+from study.lab.attempt import Loaded, attempt_rows, jsonable, open_lab
+from study.lab.attempt import lab_key as stored_lab_key
+from study.lab.grading import Verdict, grade_predictions
+from study.lab.whatif import run_whatif, whatif_result
+from study.tui.widgets.explanation import Explanation
 from study.tui.widgets.prediction_field import Choices, PredictionField, advance
 from study.tui.widgets.setup_diagram import SetupDiagram
 from study.tui.widgets.timeline_bar import TimelineBar
@@ -26,16 +29,6 @@ from study.tui.widgets.whatif_panel import WhatIfPanel
 TABS = ("predict", "watch", "explain", "whatif")
 TAB_NAMES = {"predict": "Predict", "watch": "Watch", "explain": "Explain", "whatif": "What-if"}
 LOCKED = ("watch", "explain", "whatif")  # they show the outcome: open after a commit or a confirmed reveal
-
-
-@dataclass
-class Loaded:
-    lab: Any
-    outcome: Any
-    model: Any
-    predictions: list
-    rules: list[tuple[str, str, str]]
-    rule_table: dict[str, tuple[str, str]]
 
 
 class LabScreen(Screen):
@@ -132,34 +125,16 @@ class LabScreen(Screen):
     @work(thread=True, exclusive=True, group="lab-load")
     def load(self) -> None:
         from study.sim.errors import ScenarioError
-        from study.tui import lab_model as lm
-        from study.tui.playback_model import PlaybackModel
 
         try:
-            lab = lm.load_lab(self.path)
-            outcome = lm.run_lab(lab)
+            loaded = open_lab(self.path)
         except ScenarioError as err:
             self.post_message(self.Failed(str(err)))
             return
         except OSError as err:
             self.post_message(self.Failed(f"{self.path}: cannot read the file ({err.strerror})"))
             return
-        model = PlaybackModel(outcome.trace) if outcome.trace is not None else None
-        predictions = lab.predictions or lm.generic_predictions(lab, outcome)
-        rule_table: dict[str, tuple[str, str]] = {}
-        basis: dict[str, str] = {}
-        try:
-            from study.content import basis_words, load_rules
-
-            for rid, r in load_rules().rules.items():
-                rule_table[rid] = (" ".join(str(r["statement"]).split()), str(r["section"]))
-                basis[rid] = basis_words(r)
-        except ScenarioError:  # the rules table is content; a broken one must not stop the lab
-            rule_table = {}
-        # The lab's rule list says what each rule rests on: AWS's documentation or the course's model.
-        rules = [(rid, f"{rule_table[rid][0]} ({basis[rid]})" if basis.get(rid) else rule_table[rid][0],
-                  rule_table[rid][1]) for rid in lm.lab_rules(lab, outcome) if rid in rule_table]
-        self.post_message(self.Ready(Loaded(lab, outcome, model, predictions, rules, rule_table)))
+        self.post_message(self.Ready(loaded))
 
     def on_lab_screen_failed(self, message: Failed) -> None:
         """A file that cannot be opened: say why, and go back to where the learner came from (the map for
@@ -172,7 +147,7 @@ class LabScreen(Screen):
             self.app.pop_screen()
 
     async def on_lab_screen_ready(self, message: Ready) -> None:
-        from study.tui import lab_model as lm
+        from study import lab as lm
 
         loaded = self.loaded = message.loaded
         _freeze_heap()
@@ -301,85 +276,40 @@ class LabScreen(Screen):
 
     @property
     def lab_key(self) -> str:
-        """The name the progress store keeps this lab's attempts under: the file's stem for a lab of
-        content/labs, the full path for any other scenario file."""
-        from study import paths
-
-        try:
-            if self.path.resolve().parent == paths.labs_dir().resolve():
-                return self.path.stem
-        except OSError:
-            pass
-        return str(self.path.resolve())
-
-    def _attempt_rows(self, fields_values, outcome) -> list[dict]:
-        from study.tui import lab_model as lm
-
-        rows = []
-        for pred, value in fields_values:
-            right = lm.grade(pred, value, outcome)
-            rows.append({"question": pred.question, "answer": value, "right": right, "rule": pred.rule,
-                         "actual": lm.show(lm.actual_for(pred, outcome))})
-        return rows
+        """The name the progress store keeps this lab's attempts under."""
+        return stored_lab_key(self.path)
 
     def _store_attempt(self) -> None:
         """Keep the attempt (predictions, score, revealed or not) in the progress store; leaving the lab later
         loses nothing."""
         loaded = self.loaded
-        rows = self._attempt_rows(zip([f.pred for f in self.fields()], self.predicted), loaded.outcome)
+        rows = attempt_rows(zip([f.pred for f in self.fields()], self.predicted), loaded.outcome)
         rules = [r[0] for r in loaded.rules] or list(loaded.lab.rules)
         try:
             store = self.app.store  # opened on the UI thread, so a recovery message can show
         except Exception as err:  # noqa: BLE001 - the lab goes on without the store; say so
             self.notify(f"This attempt could not be saved: {err}", severity="warning")
             return
-        self.attempt_id = store.record_lab_attempt(self.lab_key, _jsonable(rows), revealed=self.revealed,
+        self.attempt_id = store.record_lab_attempt(self.lab_key, jsonable(rows), revealed=self.revealed,
                                                    rules=rules)
         self.app.lab_results_changed()
 
     def _grade(self) -> None:
-        from study.tui import lab_model as lm
-
         loaded = self.loaded
-        outcome = loaded.outcome
-        entries = (outcome.trace or {}).get("timeline") or []
-        rules_by_id = {rid: (text, section) for rid, text, section in loaded.rules}
-        fallback = (loaded.rules[0][0] if loaded.rules else None) or (loaded.lab.rules[0] if loaded.lab.rules else None)
-        self.verdicts = []
-        markers: list[float] = []
-        first_index, first_t = None, None
-        for f, value in zip(self.fields(), self.predicted):
-            pred = f.pred
-            right = lm.grade(pred, value, outcome)
-            actual = lm.show(lm.actual_for(pred, outcome))
+        fields = self.fields()
+        graded = grade_predictions(loaded, [(f.number, f.pred, value) for f, value in zip(fields, self.predicted)])
+        for f, (right, actual) in zip(fields, graded.sealed):
             f.seal(right, actual)
-            markers += lm.time_markers(pred, value)
-            div = lm.divergence(pred, value, outcome, fallback)
-            v = Verdict(f.number, pred.question, lm.display(value, loaded.lab.trigger_type) if value is not None
-                        else "", lm.final_label(actual, loaded.lab.trigger_type), right)
-            if div is not None:
-                v.when = div.note
-                if div.index is not None and div.index < len(entries):
-                    v.t = float(entries[div.index]["t"])
-                    if loaded.model is not None and loaded.model.by_step:
-                        v.when += f" (step {div.index + 1} of {len(entries)})"
-                    if first_index is None or div.index < first_index:
-                        first_index, first_t = div.index, v.t
-                v.rule_id = div.rule
-                text, section = rules_by_id.get(div.rule) or loaded.rule_table.get(div.rule, ("", ""))
-                v.rule_text, v.section = text, section
-            self.verdicts.append(v)
-        # The divergence shown first is the earliest on the timeline among the wrong answers.
-        wrong = sorted((v for v in self.verdicts if v.right is False),
-                       key=lambda v: (v.t is None, v.t if v.t is not None else 0.0, v.number))
-        self.first_divergence = first_index
-        self.first_section = wrong[0].section if wrong and wrong[0].section else None
-        self.query_one(Explanation).show(self.verdicts, loaded.rules, outcome.error,
-                                         wrong[0].number if wrong else None, loaded.lab.debrief, self.revealed)
+        self.verdicts = graded.verdicts
+        self.first_divergence = graded.first_index
+        self.first_section = graded.first_section
+        self.query_one(Explanation).show(self.verdicts, loaded.rules, loaded.outcome.error, graded.first_wrong,
+                                         loaded.lab.debrief, self.revealed)
         if loaded.model is not None:
-            self.query_one(WatchView).mark(markers, first_t, first_index)
-            self.query_one("#explain-timeline", TimelineBar).mark(
-                markers, first_t, first_index + 1 if first_index is not None else None)
+            first = graded.first_index
+            self.query_one(WatchView).mark(graded.markers, graded.first_t, first)
+            self.query_one("#explain-timeline", TimelineBar).mark(graded.markers, graded.first_t,
+                                                                  first + 1 if first is not None else None)
 
     # -- navigation ------------------------------------------------------------------------------------------
 
@@ -456,7 +386,7 @@ class LabScreen(Screen):
     def on_what_if_panel_run(self, message: WhatIfPanel.Run) -> None:
         if self.loaded is None:
             return
-        from study.tui.lab_model import show_setting
+        from study.lab import show_setting
 
         if not self.committed:
             self.action_tab("whatif")  # asks for the reveal first
@@ -495,8 +425,6 @@ class LabScreen(Screen):
         from textual.worker import get_current_worker
 
         from study.sim.engine import Cancelled
-        from study.tui import lab_model as lm
-        from study.tui.playback_model import PlaybackModel
 
         worker = get_current_worker()
         panel = self.query_one(WhatIfPanel)
@@ -506,39 +434,26 @@ class LabScreen(Screen):
                                                     engine.now / 1000))
             return worker.is_cancelled
 
-        data, notes = lm.apply_setting(self.loaded.lab, setting, value)
         try:
-            outcome = lm.run_variant(self.loaded.lab, data, progress)
+            notes, outcome, model = run_whatif(self.loaded.lab, setting, value, progress)
         except Cancelled:
             return
-        if outcome.trace is not None and outcome.trace["summary"].get("stopped_by") == "max_invocations":
-            notes.append(f"the run was stopped after {lm.WHATIF_MAX_INVOCATIONS:,} invocations (it would go on)")
-        model = PlaybackModel(outcome.trace) if outcome.trace is not None else None
         if not get_current_worker().is_cancelled:  # a newer what-if replaced this one
             self.post_message(self.VariantDone(title, notes, outcome, model))
 
     def on_lab_screen_variant_done(self, message: VariantDone) -> None:
-        from study.tui import lab_model as lm
-
         self.variant = (message.title, message.outcome, message.model)
         self.query_one(WhatIfPanel).running(False)
         _freeze_heap()
         base = self.loaded.outcome
-        rows = lm.compare(base, message.outcome, self.loaded.predictions)
-        changed = lm.changed_inputs(base, message.outcome)
+        result = whatif_result(message.title, base, message.outcome, self.loaded.predictions, self.whatif_predicted)
+        self.whatif_verdicts = [g["right"] for g in result.guesses]
         panel = self.query_one(WhatIfPanel)
-        guesses = self._attempt_rows(zip(self.loaded.predictions, self.whatif_predicted), message.outcome)
-        self.whatif_verdicts = [g["right"] for g in guesses]
-        panel.show_result(message.title, message.notes, rows, changed, message.outcome.error, base.error,
-                          [(lm.show(g["answer"]) if g["answer"] is not None else "", g["right"]) for g in guesses])
-        differs = any(r.changed for r in rows) or bool(changed)
-        graded = [g for g in guesses if g["right"] is not None]
-        score = (f" Your what-if prediction: {sum(1 for g in graded if g['right'])}/{len(graded)} right."
-                 if graded else " (no what-if prediction made)")
-        panel.status(f"{message.title}: " + ("the outcome changes (highlighted)." if differs
-                                             else "same outcome as written.") + score)
+        panel.show_result(message.title, message.notes, result.rows, result.changed, message.outcome.error,
+                          base.error, result.shown_guesses)
+        panel.status(result.status)
         if self.attempt_id is not None:
-            self.app.store.record_lab_whatif(self.attempt_id, message.title, _jsonable(guesses))
+            self.app.store.record_lab_whatif(self.attempt_id, message.title, jsonable(result.guesses))
             self.app.lab_results_changed()
 
     def on_what_if_panel_watch_variant(self, message: WhatIfPanel.WatchVariant) -> None:
@@ -551,13 +466,6 @@ class LabScreen(Screen):
         self.query_one("#refused").display = False
         watch.display = True
         self.action_tab("watch")
-
-
-def _jsonable(rows: list[dict]) -> list[dict]:
-    """Predictions as stored: values JSON can hold (the learner's answers are numbers, text or lists)."""
-    import json
-
-    return json.loads(json.dumps(rows, default=str))
 
 
 def _freeze_heap() -> None:

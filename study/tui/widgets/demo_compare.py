@@ -2,60 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
 from study.tui import palette
-from study.tui.playback_model import short_target
-
-
-def outcome_rows(trace: dict | None, error: str | None = None) -> dict[str, str]:
-    """What a room compares between two runs, as label -> text."""
-    if trace is None:
-        return {"outcome": f"refused: {error or 'the configuration is invalid'}"}
-    summary = trace.get("summary") or {}
-    rows = {
-        "runs": str(summary.get("invocations", 0)),
-        "errors": str(summary.get("errors", 0)),
-        "last event at": f"{float(summary.get('end') or 0):g} s",
-    }
-    inputs = trace.get("inputs") or {}
-    if len(inputs) <= 3:
-        for iid, info in inputs.items():
-            rows[iid] = str(info.get("final"))
-    else:
-        finals = Counter(str(info.get("final")) for info in inputs.values())
-        rows[f"{len(inputs)} inputs"] = " · ".join(f"{word} {n}" for word, n in sorted(finals.items()))
-    lost = ignored_failures(trace)
-    if lost:
-        rows["reported failed, deleted anyway"] = " ".join(lost) + " (silently lost)"
-    sinks = Counter(short_target(d.get("target", "?")) + f" ({d.get('kind')})" for d in trace.get("deliveries") or [])
-    rows["delivered to"] = " · ".join(f"{name} ×{n}" for name, n in sorted(sinks.items())) or "nothing"
-    return rows
-
-
-def ignored_failures(trace: dict) -> list[str]:
-    """Inputs a handler reported in batchItemFailures while the mapping does not read that report
-    (ReportBatchItemFailures off): the run counts as a success, so they are deleted unprocessed."""
-    types = (trace.get("trigger") or {}).get("FunctionResponseTypes")
-    if types is None or "ReportBatchItemFailures" in (types or []):
-        return []
-    lost: list[str] = []
-    for inv in trace.get("invocations") or []:
-        response = inv.get("response")
-        if inv.get("status") != "success" or not isinstance(response, dict):
-            continue
-        failed = {f.get("itemIdentifier") for f in response.get("batchItemFailures") or [] if isinstance(f, dict)}
-        records = ((inv.get("event") or {}).get("Records") or []) if isinstance(inv.get("event"), dict) else []
-        for iid, record in zip(inv.get("inputs") or [], records):
-            ident = record.get("messageId") or (record.get("kinesis") or {}).get("sequenceNumber") or (
-                record.get("dynamodb") or {}).get("SequenceNumber")
-            if ident in failed and iid not in lost:
-                lost.append(iid)
-    return lost
 
 
 class DemoCompare(Widget):

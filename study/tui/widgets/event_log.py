@@ -10,8 +10,8 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
+from study.playback import describe
 from study.tui import palette
-from study.tui.playback_model import describe
 
 
 class EventLog(Widget):

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
+from study.lab.grading import Verdict
 from study.tui import palette
-
-
-@dataclass
-class Verdict:
-    number: int
-    question: str
-    predicted: str  # as the learner wrote it, shown
-    actual: str
-    right: bool | None  # None: no prediction
-    when: str = ""  # the divergence, in words
-    t: float | None = None
-    rule_id: str | None = None
-    rule_text: str = ""
-    section: str = ""
 
 
 class Explanation(Widget):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from study import playback as pm
 from study.tui import palette
-from study.tui import playback_model as pm
 
 LABEL = 12
 

@@ -12,7 +12,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
-from study.tui.lab_model import Prediction, final_label, parse_answer
+from study.lab import Prediction, final_label, parse_answer
 
 HINTS = {
     "number": "a number, e.g. 3 or 60.5",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from study.playback import STREAMS, short_target
 from study.tui import palette
-from study.tui.playback_model import STREAMS, short_target
 from study.tui.widgets.now_line import labelled
 
 LABEL = 12

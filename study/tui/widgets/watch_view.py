@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 
-from study.tui.playback_model import PlaybackModel, Player
+from study.playback import PlaybackModel, Player
 from study.tui.widgets.env_timeline import EnvTimeline
 from study.tui.widgets.event_log import EventLog
 from study.tui.widgets.instances import Instances

@@ -15,8 +15,8 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from study.lab import Setting, show_setting
 from study.tui import palette
-from study.tui.lab_model import Setting, show_setting
 
 
 class WhatIfPanel(Vertical):

@@ -1,22 +1,18 @@
-"""Instructor playlists (content/demos/*.yaml): labs with scripted stops, prediction cards and a what-if per lab.
-
-Pure data and emulator runs, no UI: the presenter screen plays what this module prepares. A card's options are the
-true answer plus the answers computed with named misconceptions switched on, so even the distractors come from the
-emulator.
-"""
+"""An instructor playlist (content/demos/NAME.yaml) read and validated: labs with scripted stops and a what-if per
+lab, each mistake reported with file:line:col; a lab that cannot be played is skipped and said so."""
 
 from __future__ import annotations
 
-import string
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from study import paths
+from study.lab.lab_file import read_lab_file
+from study.lab.scenario_paths import set_in
 from study.sim import yamlpos
 from study.sim.errors import ScenarioError
-
-LETTERS = string.ascii_uppercase[:4]
 
 
 @dataclass
@@ -25,14 +21,6 @@ class Stop:
     event: str | None  # or freeze at the first timeline entry of this kind
     predict: int  # index of the lab's prediction shown on the card
     distractors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Card:
-    question: str
-    options: list[str]  # A..D
-    correct: int
-    sources: list[str]  # "truth" or the misconception id behind each option
 
 
 @dataclass
@@ -101,8 +89,7 @@ def load_playlist(path: Path) -> Playlist:
         if why is not None:
             skipped.append(why)
             continue
-        lab_data, _ = yamlpos.load_file(str(lab_path))
-        predictions = (lab_data.get("lab") or {}).get("predict") or []
+        predictions = read_lab_file(lab_path).predictions
         stops = []
         for j, s in enumerate(raw.get("stops") or []):
             sp = (*p, "stops", j)
@@ -157,15 +144,15 @@ def _unplayable(lab_path: Path) -> str | None:
     from study.sim.scenario.load import load_scenario
 
     try:
-        lab_data, _ = yamlpos.load_file(str(lab_path))
+        lab = read_lab_file(lab_path)
     except ScenarioError as err:
         return str(err)
-    if not isinstance(lab_data, dict) or not isinstance(lab_data.get("lab"), dict):
+    if lab.block is None:
         return f"{lab_path}:1:1: a lab needs a `lab` block (description, rules, predict)"
     try:
         load_scenario(lab_path)
     except ScenarioError as err:
-        if not lab_predicts_refusal(lab_data["lab"]):
+        if not lab_predicts_refusal(lab.block):
             return str(err)
     return None
 
@@ -174,131 +161,49 @@ def load_playlists() -> list[Playlist]:
     return [load_playlist(p) for p in sorted(demos_dir().glob("*.yaml"))]
 
 
-def _set_dotted(data: dict, dotted: str, value: Any) -> None:
-    keys = dotted.split(".")
-    node = data
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    node[keys[-1]] = value
-
-
 def apply_whatif(lab_path: Path, whatif: WhatIf, misconceptions=frozenset()):
     """The lab's scenario with the what-if's settings changed (validated like any scenario)."""
     from study.sim.scenario.load import build_scenario
 
-    data, marks = yamlpos.load_file(str(lab_path))
+    lab = read_lab_file(lab_path)
     for dotted, value in whatif.set.items():
-        _set_dotted(data, dotted, value)
-    return build_scenario(data, marks, str(lab_path), lab_path.resolve().parent, misconceptions)
+        set_in(lab.data, tuple(dotted.split(".")), value)
+    return build_scenario(lab.data, lab.marks, str(lab_path), lab_path.resolve().parent, misconceptions)
 
 
-def stop_index(trace: dict, stop: Stop) -> int:
-    """How many timeline entries have been played when the stop freezes the scene."""
-    timeline = trace["timeline"]
-    if stop.at is not None:
-        return sum(1 for e in timeline if e["t"] <= stop.at)
-    for i, entry in enumerate(timeline):
-        if entry["kind"] == stop.event:
-            return i
-    return len(timeline)
-
-
-def make_card(lab_path: Path, stop: Stop) -> Card:
-    """A-D options: the trace's answer, the misconceptions' answers, then near numbers when a card needs filling."""
-    from study.sim.expect import PathError, resolve
-    from study.sim.run import simulate
-    from study.sim.scenario.load import load_scenario
-
-    lab_data, _ = yamlpos.load_file(str(lab_path))
-    pred = lab_data["lab"]["predict"][stop.predict]
-    truth = resolve(simulate(load_scenario(lab_path)), pred["answer"])
-    options: list[Any] = [truth]
-    sources = ["truth"]
-    for mid in stop.distractors:
+def playlist_titles() -> list[tuple[str, str]]:
+    """(name, title) of every playlist, read without building any scenario (for the command palette)."""
+    out = []
+    for path in sorted(demos_dir().glob("*.yaml")):
         try:
-            wrong = resolve(simulate(load_scenario(lab_path, frozenset({mid}))), pred["answer"])
-        except (ScenarioError, PathError):
+            data, _ = yamlpos.load_file(str(path))
+        except ScenarioError:
             continue
-        if wrong not in options:
-            options.append(wrong)
-            sources.append(mid)
-    for opt in pred.get("options") or []:
-        if len(options) >= 4:
-            break
-        if opt not in options:
-            options.append(opt)
-            sources.append("lab option")
-    step = 1
-    while len(options) < 4 and isinstance(truth, int | float) and not isinstance(truth, bool):
-        for cand in (truth + step, truth - step):
-            if len(options) < 4 and cand not in options and cand >= 0:
-                options.append(cand)
-                sources.append("near number")
-        step += 1
-    options = options[:4]
-    sources = sources[:4]
-    # A stable order for the room that does not always put the truth first.
-    order = sorted(range(len(options)), key=lambda i: (str(options[i]), i))
-    shown = [options[i] for i in order]
-    return Card(question=pred["question"], options=[_show(o) for o in shown], correct=order.index(0),
-                sources=[sources[i] for i in order])
+        title = data.get("title") if isinstance(data, dict) else None
+        out.append((path.stem, str(title or path.stem)))
+    return out
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_show(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def find_playlist(name: str):
+    """A playlist by name (file stem in content/demos) or by path. Returns None when there is no such file;
+    a file that is wrong raises ScenarioError (file:line:col)."""
+    path = Path(name)
+    if not (path.suffix in (".yaml", ".yml") and path.is_file()):
+        path = demos_dir() / f"{name}.yaml"
+    if not path.is_file():
+        return None
+    return load_playlist(path)
 
 
-def why_text(source: str, misconceptions: dict) -> str:
-    """Where a card option comes from, in words for the room."""
-    if source == "truth":
-        return "✓ what the emulator does: the rule as AWS documents it"
-    if source == "lab option":
-        return "✗ another outcome this lab offers"
-    if source == "near number":
-        return "✗ a nearby number"
-    entry = misconceptions.get(source)
-    if entry:
-        return f"✗ the belief: {entry['belief']}\n→ {entry['correction']}\n[{source}]"
-    from study.sim.misconceptions import KNOWN
-
-    return f"✗ the belief that {KNOWN.get(source, source)} [{source}]"
-
-
-def card_whys(card: Card) -> list[str]:
-    """Per option of a card: where it comes from (the misconception behind a wrong one), for the reveal."""
-    from study.content import load_rules
-
+def playlist_or_say(command: str, playlist_name: str):
+    """The named playlist, or None after saying on stderr why it cannot be played (the command then exits 2)."""
     try:
-        misconceptions = load_rules().misconceptions
-    except Exception:  # the rules table is content; a broken one must not stop the demo
-        misconceptions = {}
-    return [why_text(src, misconceptions) for src in card.sources]
-
-
-def check_demos() -> tuple[list[str], int]:
-    problems: list[str] = []
-    files = sorted(demos_dir().glob("*.yaml"))
-    for path in files:
-        try:
-            playlist = load_playlist(path)
-            problems.extend(f"{path}: skips a lab: {why}" for why in playlist.skipped)
-            for item in playlist.items:
-                for stop in item.stops:
-                    card = make_card(item.lab_path, stop)
-                    if len(card.options) < 2:
-                        problems.append(f"{path}: lab {item.lab}: a card needs at least two options")
-                    for mid in stop.distractors:
-                        if mid not in card.sources:
-                            # A named distractor must be one of the room's options, or the playlist misleads.
-                            problems.append(f"{path}: lab {item.lab}, question {stop.predict}: the distractor "
-                                            f"{mid!r} gives no option of its own on the card (it yields the "
-                                            "true answer or repeats another option)")
-        except ScenarioError as err:
-            problems.append(str(err))
-    if len(files) < 3:
-        problems.append(f"{demos_dir()}: expected at least three playlists, found {len(files)}")
-    return problems, len(files)
+        playlist = find_playlist(playlist_name)
+    except ScenarioError as err:
+        print(f"{command}: {err}", file=sys.stderr)
+        return None
+    if playlist is None:
+        names = ", ".join(p.stem for p in sorted(demos_dir().glob("*.yaml"))) or "none"
+        print(f"{command}: {playlist_name!r} is not a playlist: expected the name of a file in {demos_dir()} "
+              f"(without .yaml) or a path to one; the playlists are: {names}", file=sys.stderr)
+    return playlist

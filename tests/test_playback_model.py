@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from study import paths
+from study import playback as pm
 from study.sim.errors import ScenarioError
 from study.sim.run import simulate
 from study.sim.scenario.load import load_scenario
-from study.tui import playback_model as pm
 
 HERE = Path(__file__).parent
 FILES = sorted((HERE / "cases").glob("*.yaml")) + sorted((HERE / "snapshots" / "scenarios").glob("*.yaml")) + sorted(

@@ -7,56 +7,34 @@ stepping back restores the nearest checkpoint and replays at most `checkpoint_ev
 from __future__ import annotations
 
 import bisect as _bisect
-from dataclasses import dataclass
 from typing import Any
 
-# Input states, as small ints so a checkpoint is one list copy even for 10,000 inputs.
-UNSEEN, WAITING, IN_FLIGHT, RETRY, SUCCEEDED, FAILED, DEAD, DROPPED, FILTERED, COALESCED, THROTTLED, ENDED = range(12)
-STATE_NAMES = ("unseen", "waiting", "in flight", "retry wait", "succeeded", "failed", "dead-lettered", "dropped",
-               "filtered", "coalesced", "throttled", "ended")
-# The trace's `inputs[id].final` words for the states that are final.
-FINAL_WORDS = {SUCCEEDED: "succeeded", FAILED: "failed", DEAD: "dead_lettered", DROPPED: "dropped",
-               FILTERED: "filtered", COALESCED: "coalesced"}
-N_STATES = len(STATE_NAMES)
-
-# Execution environment states.
-ENV_INIT, ENV_BUSY, ENV_IDLE, ENV_GONE = range(4)
-ENV_NAMES = ("starting (cold)", "running", "idle (warm)", "expired")
-
-SINK_IDS = 40  # input ids a sink keeps for the "ends up" line; beyond, it says how many more
-
-ASYNC_LIKE = ("async", "s3", "schedule", "sns", "eventbridge")
-STREAMS = ("kinesis", "dynamodb")
-
-
-def entry_inputs(entry: dict) -> list[str]:
-    """The input ids an entry concerns (`input` or `inputs`)."""
-    if "inputs" in entry:
-        return entry["inputs"]
-    one = entry.get("input")
-    return [one] if one is not None else []
-
-
-def short_target(arn: str) -> str:
-    """`arn:aws:sqs:us-east-1:123456789012:q-fail` -> `sqs:q-fail` (the scenario files' short form)."""
-    if not isinstance(arn, str) or not arn.startswith("arn:"):
-        return str(arn)
-    parts = arn.split(":")
-    service = parts[2] if len(parts) > 2 else "?"
-    name = parts[-1]
-    if service == "events" and "/" in name:
-        name = name.split("/", 1)[1]
-    if service == "s3":
-        name = arn.split(":::", 1)[-1]
-    return f"{service}:{name}"
-
-
-@dataclass(frozen=True)
-class Lane:
-    """One row of records: a shard, a FIFO message group, the queue, or the async event queue."""
-
-    key: str
-    label: str
+from study.playback.entries import entry_inputs
+from study.playback.states import (
+    ASYNC_LIKE,
+    COALESCED,
+    DEAD,
+    DROPPED,
+    ENDED,
+    ENV_BUSY,
+    ENV_GONE,
+    ENV_IDLE,
+    ENV_INIT,
+    FAILED,
+    FILTERED,
+    FINAL_WORDS,
+    IN_FLIGHT,
+    N_STATES,
+    RETRY,
+    SINK_IDS,
+    STREAMS,
+    SUCCEEDED,
+    THROTTLED,
+    UNSEEN,
+    WAITING,
+    Lane,
+    View,
+)
 
 
 class _State:
@@ -95,33 +73,6 @@ class _State:
         s.running = self.running
         return s
 
-
-@dataclass
-class View:
-    """What the Watch view draws at one position; read-only."""
-
-    pos: int
-    total: int
-    t: float
-    end: float
-    lanes: list[Lane]
-    lane_counts: list[list[int]]
-    lane_members: list[list[int]]
-    input_ids: list[str]
-    states: list[int]
-    envs: dict[int, tuple]
-    env_counts: list[int]
-    retries: dict[str, tuple]
-    sinks: dict[str, tuple]
-    invocations: int
-    errors: int
-    throttles: int
-    cold_starts: int
-    deliveries: int
-    pollers: int
-    running: int
-    last_bisect: tuple | None
-    current: dict | None
 
 
 class PlaybackModel:
@@ -461,144 +412,3 @@ class PlaybackModel:
                 c = self.column(float(e["t"]), i, width)
                 cols[c][0 if kind == "invoke_start" else 1] += 1
         return [(a, b) for a, b in cols]
-
-
-# -- the event log's words ------------------------------------------------------------------------------------
-
-def _ids(ids: list[str], limit: int = 6) -> str:
-    if len(ids) <= limit:
-        return " ".join(ids)
-    return " ".join(ids[:limit]) + f" +{len(ids) - limit}"
-
-
-def describe(e: dict) -> str:
-    """One line of the event log for a timeline entry, in the chapter's words."""
-    kind = e["kind"]
-    ids = entry_inputs(e)
-    who = _ids(ids)
-    if kind == "arrive":
-        where = f" on {e['shard']}" if "shard" in e else (f" in group {e['group']}" if "group" in e else "")
-        extra = f" {e['event']} {e['key']}" if "key" in e else ""
-        return f"{who} arrives{where}{extra}"
-    if kind == "filtered":
-        return f"{who} filtered out (never triggers the function)"
-    if kind == "coalesced":
-        return f"{who} coalesced into another write's notification"
-    if kind == "poll":
-        return f"poller waits for the batching window (closes at {e.get('window_closes')} s)"
-    if kind == "batch":
-        return f"poller takes a batch [{who}]"
-    if kind == "throttle":
-        after = f", retry in {e['retry_in']} s" if e.get("retry_in") is not None else ""
-        return f"{who} throttled (no concurrency left){after}"
-    if kind == "env_create":
-        return f"new execution environment λ{e.get('instance')} (cold start: INIT runs first)"
-    if kind == "env_reuse":
-        return f"λ{e.get('instance')} reused (warm start)"
-    if kind == "env_expire":
-        return f"λ{e.get('instance')} idle too long: environment removed"
-    if kind == "invoke_start":
-        temp = "cold" if e.get("cold_start") else "warm"
-        return f"run #{e.get('n')} starts on λ{e.get('instance')} ({temp}) with [{who}], attempt {e.get('attempt')}"
-    if kind == "invoke_end":
-        return f"run #{e.get('n')} ends: {e.get('status')}"
-    if kind == "retry_scheduled":
-        due = f" at {e['due']:g} s" if e.get("due") is not None else " at once"
-        att = f" (attempt {e['attempt']})" if e.get("attempt") is not None else ""
-        return f"{who} will be retried{due}{att}"
-    if kind == "bisect":
-        return f"batch split in two: [{_ids(e.get('left') or [])}] + [{_ids(e.get('right') or [])}]"
-    if kind == "checkpoint":
-        return f"checkpoint moves past [{who}]"
-    if kind == "visible":
-        return f"{who} visible again (receive count {e.get('receive_count')})"
-    if kind == "delete":
-        return f"[{who}] deleted from the queue"
-    if kind == "redrive":
-        return f"{who} moved to the queue's dead-letter queue (receive count {e.get('receive_count')})"
-    if kind == "deliver":
-        if e.get("delivery") == "http":
-            return f"client gets HTTP {e.get('status')} for {who}"
-        return f"{e.get('delivery')} record for [{who}] sent to {short_target(e.get('target', ''))}"
-    if kind == "expire":
-        return f"{who} too old: expired"
-    if kind == "discard":
-        return f"[{who}] discarded ({e.get('reason')})"
-    if kind == "scale":
-        return f"pollers scale to {e.get('pollers')}"
-    if kind == "drop_batch":
-        return f"visibility timeout expired before the throttled batch [{who}] could run: the poller lets it go"
-    return f"{kind} {who}".strip()
-
-
-# -- playing ------------------------------------------------------------------------------------------------------
-
-SPEEDS = (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
-
-
-def _nice(x: float) -> float:
-    for step in (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400):
-        if x <= step:
-            return step
-    return 86400.0
-
-
-class Player:
-    """Plays a model in real time: the simulated clock runs at `rate` seconds per real second, and entries
-    at (nearly) the same instant are shown at most `events_per_second` a second, so a burst stays visible.
-    `advance(dt)` takes whatever real time passed, so late ticks catch up instead of queueing."""
-
-    BASE_EVENTS_PER_SECOND = 6.0
-
-    def __init__(self, model: PlaybackModel) -> None:
-        self.model = model
-        span = model.end or 0.0
-        # About 20 s of real time for the whole run at x1, whatever its length.
-        self.base_rate = _nice(span / 20.0) if span > 0 else 1.0
-        self.speed_index = SPEEDS.index(1)
-        self.clock = model.time_at(model.pos)
-        self._budget = 0.0
-
-    @property
-    def speed(self) -> float:
-        return SPEEDS[self.speed_index]
-
-    def faster(self) -> float:
-        self.speed_index = min(len(SPEEDS) - 1, self.speed_index + 1)
-        return self.speed
-
-    def slower(self) -> float:
-        self.speed_index = max(0, self.speed_index - 1)
-        return self.speed
-
-    @property
-    def at_end(self) -> bool:
-        return self.model.pos >= len(self.model)
-
-    def sync(self) -> None:
-        """After a step or seek: the clock shows the last applied entry's time."""
-        self.clock = self.model.time_at(self.model.pos)
-        self._budget = 0.0
-
-    def advance(self, dt: float) -> bool:
-        """Move on by dt real seconds; True when the position or clock changed."""
-        model = self.model
-        if self.at_end or dt <= 0:
-            return False
-        rate = self.base_rate * self.speed
-        self._budget = min(self._budget + self.BASE_EVENTS_PER_SECOND * self.speed * dt,
-                           max(1.0, self.BASE_EVENTS_PER_SECOND * self.speed))
-        changed = False
-        nxt = model.next_time()
-        if nxt is not None and nxt > self.clock:
-            self.clock = min(nxt, self.clock + rate * dt)
-            changed = True
-        # Apply what is due, as far as the event budget allows; the clock waits for a backlog.
-        k = model.pos
-        due_until = model.index_at_time(self.clock)
-        take = min(int(self._budget), max(0, due_until - k))
-        if take > 0:
-            model.seek(k + take)
-            self._budget -= take
-            changed = True
-        return changed

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from study import lab as lm
 from study import paths
 from study.sim.errors import ScenarioError
-from study.tui import lab_model as lm
 
 HERE = Path(__file__).parent
 SCEN = HERE / "snapshots" / "scenarios"
@@ -176,3 +176,21 @@ def test_whatif_settings_follow_the_trigger() -> None:
     assert {"BatchSize", "MaximumBatchingWindowInSeconds", "FifoQueue", "maxReceiveCount"} <= set(queue)
     alb = [s.name for s in lm.whatif_settings(lm.load_lab(SCEN / "alb.yaml"))]
     assert alb[0] == "MultiValueHeaders"
+
+
+def test_one_writer_of_a_path_in_scenario_data() -> None:
+    """set_in is the what-ifs' one writer: tuple or dotted paths, list indexes, null removes, values copied."""
+    from study.lab.scenario_paths import get_in, set_in
+
+    data = {"trigger": {"Queue": "not a mapping"}, "inputs": [{"id": "e1"}]}
+    set_in(data, ("trigger", "Queue", "RedrivePolicy", "maxReceiveCount"), 5)
+    assert data["trigger"]["Queue"] == {"RedrivePolicy": {"maxReceiveCount": 5}}
+    headers = {"a": ["1"]}
+    set_in(data, "inputs[0].headers", headers)
+    headers["a"].append("2")
+    assert data["inputs"][0]["headers"] == {"a": ["1"]}
+    set_in(data, "trigger.Queue", None)
+    assert "Queue" not in data["trigger"]
+    assert get_in(data, "inputs[0].id") == "e1"
+    assert get_in(data, ("inputs", 3, "id"), "none") == "none"
+    assert get_in(data, ("trigger", "Queue", "x")) is None
