@@ -150,9 +150,9 @@ def _report_giveaways(problems: list[str], path, marks, found: list[tuple[str, s
 
 
 def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[str], int]:
+    from study.lab.labblock import LAB_BLOCK, lab_predicts_refusal
     from study.sim.expect import PathError, resolve
     from study.sim.run import simulate
-    from study.sim.scenario.labblock import lab_predicts_refusal
     from study.sim.scenario.load import load_scenario
 
     problems: list[str] = []
@@ -180,7 +180,7 @@ def _labs(rule_ids: set[str], warnings: list[str] | None = None) -> tuple[list[s
                 line, col = marks.get(("lab", "rules", i)) or (None, None)
                 problems.append(f"{path}:{line}:{col}: lab.rules: {rid!r} is not a rule id of content/rules.yaml")
         try:
-            scenario = load_scenario(path)
+            scenario = load_scenario(path, block_checks=LAB_BLOCK)
         except ScenarioError as err:
             if not refused:
                 problems.append(str(err))

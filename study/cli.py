@@ -241,6 +241,7 @@ def _interactive() -> bool:
 
 
 def _sim(args) -> int:
+    from study.lab.labblock import LAB_BLOCK
     from study.sim.errors import ScenarioError
     from study.sim.run import simulate, simulate_summary, simulate_to
     from study.sim.scenario.load import load_scenario
@@ -254,9 +255,9 @@ def _sim(args) -> int:
             if isinstance(data, dict):
                 data["profile"] = args.profile
             scenario = build_scenario(data, marks, args.file, Path(args.file).resolve().parent,
-                                      frozenset(args.misconception))
+                                      frozenset(args.misconception), LAB_BLOCK)
         else:
-            scenario = load_scenario(args.file, frozenset(args.misconception))
+            scenario = load_scenario(args.file, frozenset(args.misconception), LAB_BLOCK)
         if args.summary:
             sys.stdout.write(json.dumps(simulate_summary(scenario)) + "\n")
             return 0

@@ -140,7 +140,7 @@ def load_playlist(path: Path) -> Playlist:
 
 def _unplayable(lab_path: Path) -> str | None:
     """Why a playlist's lab cannot be played (its file, line and column), or None: the playlist then skips it."""
-    from study.sim.scenario.labblock import lab_predicts_refusal
+    from study.lab.labblock import LAB_BLOCK, lab_predicts_refusal
     from study.sim.scenario.load import load_scenario
 
     try:
@@ -150,7 +150,7 @@ def _unplayable(lab_path: Path) -> str | None:
     if lab.block is None:
         return f"{lab_path}:1:1: a lab needs a `lab` block (description, rules, predict)"
     try:
-        load_scenario(lab_path)
+        load_scenario(lab_path, block_checks=LAB_BLOCK)
     except ScenarioError as err:
         if not lab_predicts_refusal(lab.block):
             return str(err)

@@ -120,8 +120,8 @@ def read_lab_file(path: str | Path) -> LabFile:
 def load_lab(path: str | Path) -> Lab:
     """Read a lab or any scenario file. A refused configuration is kept as `error`, not raised;
     a file that is not a scenario at all (bad YAML, no trigger) raises ScenarioError."""
+    from study.lab.labblock import LAB_BLOCK, lab_predicts_refusal
     from study.sim.errors import ScenarioError
-    from study.sim.scenario.labblock import lab_predicts_refusal
     from study.sim.scenario.load import build_scenario
 
     file = read_lab_file(path)
@@ -132,7 +132,7 @@ def load_lab(path: str | Path) -> Lab:
     scenario, error = None, None
     lab_block = file.block
     try:
-        scenario = build_scenario(data, marks, str(path), base_dir)
+        scenario = build_scenario(data, marks, str(path), base_dir, block_checks=LAB_BLOCK)
     except ScenarioError as err:
         if not lab_predicts_refusal(lab_block):
             raise  # the file itself is wrong: the caller shows file:line:col

@@ -48,6 +48,7 @@ QUIZ_MAX_INPUTS = 5_000
 def lab_questions(seed: int = 0) -> list[Question]:
     """One question per prediction of every valid lab (labs that do not load are `study check`'s business)."""
     from study.content import load_rules, top_section
+    from study.lab.labblock import LAB_BLOCK
     from study.sim.expect import PathError, resolve
     from study.sim.misconceptions import KNOWN
     from study.sim.run import simulate, simulate_summary
@@ -59,7 +60,7 @@ def lab_questions(seed: int = 0) -> list[Question]:
         try:
             lab_file = read_lab_file(file)
             data, marks = lab_file.data, lab_file.marks
-            scenario = build_scenario(data, marks, str(file), file.resolve().parent)
+            scenario = build_scenario(data, marks, str(file), file.resolve().parent, block_checks=LAB_BLOCK)
         except ScenarioError:
             continue
         lab = scenario.lab or {}

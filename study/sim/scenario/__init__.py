@@ -14,7 +14,7 @@ The package (imports nothing that imports it back; `load` is the entry point):
 - `triggers`: which module holds each trigger's rules. Each event source keeps its validation beside its
   behaviour: `study/sim/sources/` (sync, ALB, async, S3, SNS, EventBridge, schedule), and
   `study/sim/sqs_config.py` and `study/sim/streams_config.py` beside `sqs.py` and `streams.py`.
-- `labblock`: a lab's `lab:` block (moves to the lab package).
+- a lab's `lab:` block is checked by the lab package (study/lab/labblock.py), handed to `build_scenario`.
 
 YAML itself is read by `study/sim/yamlpos.py`, the app's one YAML reader.
 """

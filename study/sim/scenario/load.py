@@ -1,10 +1,12 @@
 """Loading a scenario: read the file (study/sim/yamlpos.py), then check its parts in order, each complaint at its
 `file:line:col`: the top level here, the function, the trigger by its own rules (study/sim/scenario/triggers.py),
-the inputs, a lab's block, the permissions."""
+the inputs, any extra top-level block a caller checks (the lab package checks a lab's `lab:` block this way:
+study/lab/labblock.py), the permissions."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,19 +24,21 @@ from study.sim.scenario.defaults import (
 )
 from study.sim.scenario.function import check_function
 from study.sim.scenario.inputs import check_inputs
-from study.sim.scenario.labblock import check_lab
 from study.sim.scenario.model import Scenario
 from study.sim.scenario.permission_checks import check_permissions
 from study.sim.scenario.profiles import DEFAULT as DEFAULT_PROFILE
 from study.sim.scenario.profiles import PROFILES
 from study.sim.scenario.triggers import TRIGGERS
 
+# A check of one top-level block the emulator itself does not read (a lab's `lab:`), given by the layer that owns it.
+BlockChecks = Mapping[str, Callable[[Checker, Any], None]]
 
-def load_scenario(path: str | Path, misconceptions=frozenset()) -> Scenario:
+
+def load_scenario(path: str | Path, misconceptions=frozenset(), block_checks: BlockChecks | None = None) -> Scenario:
     """Read, parse and validate a scenario file. Raises ScenarioError (file:line:col) for bad input."""
     path = Path(path)
     data, marks = yamlpos.load_file(str(path))
-    return build_scenario(data, marks, str(path), path.resolve().parent, misconceptions)
+    return build_scenario(data, marks, str(path), path.resolve().parent, misconceptions, block_checks)
 
 
 def parse_scenario(text: str, file: str = "<scenario>", base_dir: Path | None = None,
@@ -44,7 +48,7 @@ def parse_scenario(text: str, file: str = "<scenario>", base_dir: Path | None = 
 
 
 def build_scenario(data: Any, marks: yaml_positions.Marks, file: str, base_dir: Path,
-                   misconceptions=frozenset()) -> Scenario:
+                   misconceptions=frozenset(), block_checks: BlockChecks | None = None) -> Scenario:
     misconceptions = frozenset(misconceptions)
     for m in misconceptions:
         if m not in KNOWN_MISCONCEPTIONS:
@@ -77,8 +81,9 @@ def build_scenario(data: Any, marks: yaml_positions.Marks, file: str, base_dir: 
     trigger = _trigger(c, trig_raw, ttype, function)
     inputs = check_inputs(c, top, ttype, trigger, base_dir)
     lab = top.get("lab")
-    if lab is not None:
-        check_lab(c, lab)
+    for key, check in (block_checks or {}).items():
+        if top.get(key) is not None:
+            check(c, top[key])
     expect = top.get("expect")
     if expect is not None and not isinstance(expect, dict):
         raise c.fail(("expect",), "expect: expected a mapping of expectations")

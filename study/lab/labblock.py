@@ -1,7 +1,9 @@
 """A lab's `lab:` block: the brief, the debrief, the rules it teaches and the predictions it asks for.
 
-A learning concern, not the emulator's: this module moves to the lab package (study/lab/) once that exists; the
-scenario loader calls `check_lab` until then.
+A learning concern, not the emulator's: the emulator keeps the block as it is (`Scenario.lab`) and checks it only
+when a caller hands it `LAB_BLOCK` — every reader of lab files does (`study sim`, `study check`, the lab reader, the
+question bank's lab questions, the playlists), so a bad block is refused at its `file:line:col` in the same place
+of the file's checking as before.
 """
 
 from __future__ import annotations
@@ -44,3 +46,7 @@ def lab_predicts_refusal(lab: Any) -> bool:
     if not isinstance(lab, dict):
         return False
     return any(isinstance(p, dict) and str(p.get("answer", "")).strip() == "error" for p in lab.get("predict") or [])
+
+
+# What the scenario loader is given to check a lab's block (study.sim.scenario.load.build_scenario's block_checks).
+LAB_BLOCK = {"lab": check_lab}
