@@ -13,9 +13,7 @@ from study.lab.lab_file import FINALS, MISSING, Lab, Outcome, Prediction
 from study.lab.scenario_paths import get_in, set_in
 from study.playback.entries import short_target
 from study.playback.states import ASYNC_LIKE, STREAMS
-
-PUSH_PRINCIPALS = {"s3": "s3.amazonaws.com", "sns": "sns.amazonaws.com", "eventbridge": "events.amazonaws.com",
-                   "schedule": "events.amazonaws.com", "alb": "elasticloadbalancing.amazonaws.com"}
+from study.sim.permissions import PULL_POLICIES, PUSH_PRINCIPALS, SEND_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -190,10 +188,8 @@ def apply_setting(lab: Lab, setting: Setting, value: Any) -> tuple[dict, list[st
     return data, notes
 
 
-_MANAGED = {"sqs": "AWSLambdaSQSQueueExecutionRole", "kinesis": "AWSLambdaKinesisExecutionRole",
-            "dynamodb": "AWSLambdaDynamoDBExecutionRole"}
-_SEND = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction",
-         "events": "events:PutEvents", "s3": "s3:PutObject"}
+# The IAM tables are the emulator's (study/sim/permissions.py): the what-if grants what the emulator checks.
+_SEND = {kind: action for kind, (action, *_rest) in SEND_ACTIONS.items()}
 
 
 def _grant(lab: Lab) -> tuple[dict, list[str]]:
@@ -202,7 +198,7 @@ def _grant(lab: Lab) -> tuple[dict, list[str]]:
     policies = list(role.get("Policies") or [])
     actions = list(role.get("Actions") or [])
     added = []
-    for pol in ("AWSLambdaBasicExecutionRole", _MANAGED.get(lab.trigger_type)):
+    for pol in ("AWSLambdaBasicExecutionRole", PULL_POLICIES.get(lab.trigger_type)):
         if pol and pol not in policies:
             policies.append(pol)
             added.append(pol)

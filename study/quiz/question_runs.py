@@ -71,22 +71,12 @@ def run_scenario(engine: str, scenario: dict, misconceptions: frozenset[str] = f
 
 
 def apply_set(scenario: dict, changes: dict[str, Any]) -> dict:
-    """The scenario with dotted-path changes (`trigger.StartingPosition`, `inputs[0].headers`); null deletes."""
-    from study.sim.expect import parse_path
+    """The scenario with dotted-path changes (`trigger.StartingPosition`, `inputs[0].headers`); null deletes.
+    Written by the one scenario-path writer the lab what-ifs and playlists use (study/lab/scenario_paths.py)."""
+    from study.lab.scenario_paths import set_in
 
     out = copy.deepcopy(scenario)
     for path, value in changes.items():
-        parts = parse_path(path)
-        node: Any = out
-        for part in parts[:-1]:
-            if isinstance(part, int):
-                node = node[part]
-            else:
-                node = node.setdefault(part, {})
-        last = parts[-1]
-        if value is None and not isinstance(last, int):
-            node.pop(last, None)
-        else:
-            node[last] = copy.deepcopy(value)
+        set_in(out, path, value)
     return out
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from study import paths
+from study.content import top_section
 
 SECTIONS = [f"18.{n}" for n in range(1, 21)]
 _TITLE = re.compile(r"^title:\s*[\"']?(.*?)[\"']?\s*$", re.M)
@@ -43,8 +44,6 @@ class LabEntry:
 
     @property
     def top_section(self) -> str | None:
-        from study.content import top_section  # entries exist only once read_entry has loaded the YAML reader
-
         return top_section(self.section) if self.section else None
 
 
@@ -107,7 +106,7 @@ def load_questions(section: str | None = None) -> dict[str, list[dict]]:
             continue
         for q in data.get("questions") or []:
             if isinstance(q, dict) and isinstance(q.get("options"), list) and q.get("stem"):
-                top = ".".join(str(q.get("section", "")).split(".")[:2])
+                top = top_section(str(q.get("section", "")))
                 out.setdefault(top, []).append(q)
     return out
 

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.option_list import Option
 
+from study.content import top_section
 from study.tui.widgets.watch_view import WatchView
 
 SAVE_DELAY_S = 0.6
@@ -386,10 +387,7 @@ class ChallengesScreen(Screen):
         self.post_message(self.Listed(challenges, self.app.store.challenge_bests()))
 
     def on_challenges_screen_listed(self, message: Listed) -> None:
-        def top(section: str) -> str:
-            return ".".join(section.split(".")[:2])
-
-        shown = [c for c in message.challenges if self.section is None or top(c[1]) == self.section]
+        shown = [c for c in message.challenges if self.section is None or top_section(c[1]) == self.section]
         ol = self.query_one(OptionList)
         ol.clear_options()
         heading = self.query_one("#challenges-heading", Static)

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from study.content import top_section
 from study.tui.catalog import SECTIONS, lesson_titles
 from study.tui.widgets.section_map import SectionMap
 
@@ -86,7 +87,7 @@ class HomeScreen(Screen):
         solved = getattr(app, "code_solved", None) or set()
         code: dict[str, tuple[int, int]] = {}
         for cid, section, _title in getattr(app, "challenges", None) or []:
-            top = ".".join(section.split(".")[:2])
+            top = top_section(section)
             done_code, n = code.get(top, (0, 0))
             code[top] = (done_code + (cid in solved), n + 1)
         done = {s: app.labs_done(s)[0] for s in SECTIONS}

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static, TabbedContent, TabPane
 
+from study.content import top_section
 from study.lab.attempt import Loaded, attempt_rows, jsonable, open_lab
 from study.lab.attempt import lab_key as stored_lab_key
 from study.lab.grading import Verdict, grade_predictions
@@ -372,7 +373,7 @@ class LabScreen(Screen):
     def action_open_lesson(self) -> None:
         section = getattr(self, "first_section", None) or (self.loaded.lab.section if self.loaded else None)
         if section:
-            self.app.open_lesson(".".join(section.split(".")[:2]))
+            self.app.open_lesson(top_section(section))
 
     def action_o_key(self) -> None:
         # o: after a what-if, the original run; in Explain, the lesson of the divergence's section.

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from study.content import top_section
 from study.tui.catalog import SECTIONS
 
 
@@ -52,7 +53,7 @@ class LearnScreen(Screen):
         labs = [e for e in (getattr(self.app, "labs", None) or []) if e.top_section == section]
         counts = getattr(self.app, "question_counts", None) or {}
         code = sum(1 for _c, s, _t in (getattr(self.app, "challenges", None) or [])
-                   if ".".join(s.split(".")[:2]) == section)
+                   if top_section(s) == section)
         done = self.app.labs_done(section)[0] if hasattr(self.app, "labs_done") else 0
         links = (f"[b]l[/] {len(labs)} lab{'s' if len(labs) != 1 else ''}"
                  f"{f' ({done} done)' if done else ''} · [b]c[/] {code} coding "
