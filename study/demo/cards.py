@@ -11,6 +11,7 @@ from typing import Any
 
 from study.demo.playlist import Stop
 from study.lab.lab_file import read_lab_file
+from study.lab.misconception_runs import UNUSABLE, MisconceptionRun, distinct_wrong
 from study.sim.errors import ScenarioError
 
 LETTERS = string.ascii_uppercase[:4]
@@ -37,7 +38,7 @@ def stop_index(trace: dict, stop: Stop) -> int:
 
 def make_card(lab_path: Path, stop: Stop) -> Card:
     """A-D options: the trace's answer, the misconceptions' answers, then near numbers when a card needs filling."""
-    from study.sim.expect import PathError, resolve
+    from study.sim.expect import resolve
     from study.sim.run import simulate
     from study.sim.scenario.load import load_scenario
 
@@ -45,14 +46,10 @@ def make_card(lab_path: Path, stop: Stop) -> Card:
     truth = resolve(simulate(load_scenario(lab_path)), pred["answer"])
     options: list[Any] = [truth]
     sources = ["truth"]
-    for mid in stop.distractors:
-        try:
-            wrong = resolve(simulate(load_scenario(lab_path, frozenset({mid}))), pred["answer"])
-        except (ScenarioError, PathError):
-            continue
-        if wrong not in options:
-            options.append(wrong)
-            sources.append(mid)
+    runs = (MisconceptionRun(mid, _answer(lab_path, pred["answer"], mid), {}) for mid in stop.distractors)
+    for run, _text in distinct_wrong(truth, _show(truth), runs, _show)[0]:
+        options.append(run.value)
+        sources.append(run.misconception)
     for opt in pred.get("options") or []:
         if len(options) >= 4:
             break
@@ -73,6 +70,18 @@ def make_card(lab_path: Path, stop: Stop) -> Card:
     shown = [options[i] for i in order]
     return Card(question=pred["question"], options=[_show(o) for o in shown], correct=order.index(0),
                 sources=[sources[i] for i in order])
+
+
+def _answer(lab_path: Path, answer: str, mid: str) -> Any:
+    """The lab's answer with one misconception switched on (UNUSABLE when that run is refused or lacks it)."""
+    from study.sim.expect import PathError, resolve
+    from study.sim.run import simulate
+    from study.sim.scenario.load import load_scenario
+
+    try:
+        return resolve(simulate(load_scenario(lab_path, frozenset({mid}))), answer)
+    except (ScenarioError, PathError):
+        return UNUSABLE
 
 
 def _show(value: Any) -> str:
