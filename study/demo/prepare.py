@@ -93,16 +93,17 @@ def ignored_failures(trace: dict) -> list[str]:
     types = (trace.get("trigger") or {}).get("FunctionResponseTypes")
     if types is None or "ReportBatchItemFailures" in (types or []):
         return []
+    from study.sim.batch_response import failed_item_ids
+
     lost: list[str] = []
     for inv in trace.get("invocations") or []:
-        response = inv.get("response")
-        if inv.get("status") != "success" or not isinstance(response, dict):
+        if inv.get("status") != "success":
             continue
-        failed = {f.get("itemIdentifier") for f in response.get("batchItemFailures") or [] if isinstance(f, dict)}
         records = ((inv.get("event") or {}).get("Records") or []) if isinstance(inv.get("event"), dict) else []
-        for iid, record in zip(inv.get("inputs") or [], records):
-            ident = record.get("messageId") or (record.get("kinesis") or {}).get("sequenceNumber") or (
-                record.get("dynamodb") or {}).get("SequenceNumber")
+        idents = [record.get("messageId") or (record.get("kinesis") or {}).get("sequenceNumber")
+                  or (record.get("dynamodb") or {}).get("SequenceNumber") for record in records]
+        failed = failed_item_ids(inv.get("response"), idents) or []  # read as the mapping would have read it
+        for iid, ident in zip(inv.get("inputs") or [], idents):
             if ident in failed and iid not in lost:
                 lost.append(iid)
     return lost
