@@ -120,3 +120,30 @@ def test_compare_counts_an_aggregated_outcome(monkeypatch) -> None:
     rows = {r.label: (r.before, r.after) for r in compare(full, Outcome(trace, playback=model), [])}
     assert all(before == after for before, after in rows.values()), rows
     assert any(label.startswith("sent to") for label in rows)
+
+
+def test_an_endless_stream_retry_keeps_only_the_live_runs(monkeypatch) -> None:
+    """MaximumRetryAttempts -1 on a poison record: zero-length runs retried at one instant, each retried batch
+    keeping the run it repeats; the sink lets finished runs go all the same."""
+    import gc
+
+    from study import lab as lm
+    from study.sim.config import build_scenario
+    from study.sim.engine import Invocation
+
+    lab = lm.load_lab(LABS / "18.12-kinesis-poison-no-bisect.yaml")
+    data, _ = lm.apply_setting(lab, lm.setting_for("MaximumRetryAttempts", "kinesis"), -1)
+    data["max_invocations"] = streaming.FULL_RUNS + 4000
+    alive = []
+    flush = streaming.PlaybackSink.flush
+
+    def watched(self, e) -> None:
+        flush(self, e)
+        if self.active and e.n_started > streaming.FULL_RUNS + 3000 and not alive:
+            alive.append(sum(1 for o in gc.get_objects() if type(o) is Invocation))
+
+    monkeypatch.setattr(streaming.PlaybackSink, "flush", watched)
+    trace, model = streaming.run_for_playback(build_scenario(data, lab.marks, lab.file, lab.base_dir))
+    assert model is not None and trace["summary"]["stopped_by"] == "max_invocations"
+    assert trace["summary"]["invocations"] == streaming.FULL_RUNS + 4000
+    assert alive and alive[0] < 100, alive

@@ -58,6 +58,7 @@ class _Reducer(PlaybackModel):
         self._lane_index: dict[str, int] = {}
         self.more_lanes = 0  # lane keys beyond LANES, counted in the last lane
         self._instance_of_run: dict[Any, int] = {}
+        self.ended: list[Any] = []  # runs whose invoke_end was reduced since the sink last looked
         self._http_status = _HttpStatus(engine.http)
         self._status_of_run: dict = {}
         self._state = _State(n, 1)
@@ -111,6 +112,7 @@ class _Reducer(PlaybackModel):
         super()._apply(e)
         if kind == "invoke_end":
             self._instance_of_run.pop(e.get("n"), None)
+            self.ended.append(e.get("n"))
         elif kind == "env_expire":
             self._state.envs.pop(e["instance"], None)  # counted as expired; never used again
 
@@ -167,13 +169,23 @@ class PlaybackSink:
         e.logs = []  # an aggregated run shows no log lines
         self._deliveries(e.deliveries)
         e.deliveries = []
+        # Runs whose end the reducer has seen (by the clock alone a run that ends at the instant it starts, as
+        # retries of a zero-length run do, would never look finished).
+        ended = self.reducer.ended
+        if not ended:
+            return
+        gone = set(ended)
+        ended.clear()
         live, done = [], []
         for inv in e.invocations:
-            (done if inv.end < now else live).append(inv)
+            (done if inv.n in gone else live).append(inv)
         if done:
             e.invocations = live
             for inv in done:
                 self._count(inv.n, inv.billed_ms, inv.status, inv.end, inv)
+                # Its end callback has run: dropping it lets go of what it closed over (a stream's retried batch
+                # keeps the run it repeats, whose callback keeps the batch before: a chain as long as the run).
+                inv.on_end = None
 
     def _deliveries(self, entries: list[tuple]) -> None:
         for _, _, d in sorted(entries, key=lambda x: (x[0], x[1])):
