@@ -25,6 +25,7 @@ SAMPLE_HEAD = 400  # timeline entries kept from the start, whatever they are
 SAMPLE_MAX = 20_000  # sampled entries at most (then only pollers' scaling steps)
 RARE = {"scale": 10_000, "redrive": 200, "deliver": 200, "expire": 200, "discard": 200, "bisect": 200,
         "throttle": 200, "drop_batch": 200, "env_create": 400, "env_expire": 200}
+PER_SLICE = ("invoke_start", "invoke_end")  # kinds sampled once a slice (at most 2 x MAX_SLICES entries)
 INPUTS_KEPT = 2000  # inputs whose final state an aggregated trace lists (the others are counted)
 DELIVERIES_KEPT = 200
 
@@ -225,15 +226,15 @@ class PlaybackSink:
         self.last_t = max(self.last_t, float(ready[-1][2]["t"]))
 
     def _keep(self, entry: dict) -> None:
-        """The event log's sample: the first entries, the rare kinds, then the first of each kind per slice."""
+        """The event log's sample: the first entries, the rare kinds, then a run's start and end per slice."""
         kind = entry["kind"]
         size = len(self.sample)
         if size < SAMPLE_HEAD:
             keep = True
         elif kind in RARE:
             keep = self._rare.get(kind, 0) < RARE[kind] and (size < SAMPLE_MAX or kind == "scale")
-        else:
-            keep = size < SAMPLE_MAX and self._kind_slice.get(kind) != len(self.slices)
+        else:  # a run's start and end once a slice, so the log spans the whole run within SAMPLE_MAX
+            keep = (kind in PER_SLICE and size < SAMPLE_MAX and self._kind_slice.get(kind) != len(self.slices))
         if not keep:
             self._skipped += 1
             return
