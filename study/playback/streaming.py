@@ -284,6 +284,10 @@ class PlaybackSink:
 
     def finish(self, e, source) -> AggregateModel:
         cutoff = e.cutoff()
+        ready = sorted((x for x in e.timeline if cutoff is None or x[0] <= cutoff), key=lambda x: (x[0], x[1]))
+        e.timeline = []
+        if ready:
+            self._reduce(ready)  # first: the sample it keeps says which runs' records to keep
         for inv in e.invocations:
             if cutoff is not None and inv.start > cutoff:
                 continue
@@ -291,10 +295,6 @@ class PlaybackSink:
             self._count(inv.n, record["billed_ms"], record["status"],
                         inv.end if record["end"] is not None else None, record)
         e.invocations = []
-        ready = sorted((x for x in e.timeline if cutoff is None or x[0] <= cutoff), key=lambda x: (x[0], x[1]))
-        e.timeline = []
-        if ready:
-            self._reduce(ready)
         self._deliveries([x for x in e.deliveries if cutoff is None or x[0] <= cutoff])
         e.deliveries, e.logs = [], []
         e._settle_cutoff(cutoff)
