@@ -147,6 +147,10 @@ def main() -> None:
                           f"{'x' + format(r['speed'], 'g'):>7} {r['per_frame']:>12.1f} {r['median']:>10.2f} "
                           f"{r['p95']:>8.2f} {r['max']:>8.2f} {r['cpu_median']:>8.2f} {r['cpu_p95']:>8.2f} "
                           f"{r['back']:>13.3f}")
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS of this process (the {messages:,}-message build is its largest part): {peak:,.0f} MB")
         base = next(r for size, label, r in rows if size == (200, 50) and label == "1 invocation")
         print(f"\nat 200x50, against the one-invocation baseline (p50 {base['median']:.2f} ms, p95 {base['p95']:.2f} ms, "
               f"CPU p95 {base['cpu_p95']:.2f} ms) "
