@@ -14,10 +14,7 @@ from study.tui.screens.lab import LabScreen
 from study.tui.widgets.watch_view import WatchView
 from study.tui.widgets.whatif_panel import WhatIfPanel
 
-# The 15,000-message ramp lab has its own Pilot tests (tests/test_tui_whatif_progress.py); in this sweep, one
-# process opening every lab, its traces stay in the frozen heap (study/tui/screens/lab.py, _freeze_heap) and the
-# process grew past 15 GB. Freeing them without a full collection on every lab is open work.
-LABS = sorted(p for p in paths.labs_dir().glob("*.yaml") if p.stem != "18.13-sqs-scaling-ramp")
+LABS = sorted(paths.labs_dir().glob("*.yaml"))
 
 
 async def open_lab(pilot, app) -> LabScreen:

@@ -26,16 +26,24 @@ class Loaded:
     rule_table: dict[str, tuple[str, str]]
 
 
-def open_lab(path: str | Path) -> Loaded:
+def open_lab(path: str | Path, progress=None) -> Loaded:
     """Read and run a lab (call from a worker). Raises ScenarioError for a file that is not a scenario, OSError
-    for one that cannot be read; a broken rules table only leaves the rules out."""
+    for one that cannot be read; a broken rules table only leaves the rules out. A run too big to keep whole
+    is aggregated as it runs (study.playback.streaming); `progress(engine)` as for `Engine.run`."""
     from study.content import basis_words, load_rules
     from study.playback.reducer import PlaybackModel
+    from study.playback.streaming import run_for_playback
     from study.sim.errors import ScenarioError
 
     lab = load_lab(path)
-    outcome = run_lab(lab)
-    model = PlaybackModel(outcome.trace) if outcome.trace is not None else None
+    if lab.scenario is None:
+        outcome = run_lab(lab)
+    else:
+        trace, playback = run_for_playback(lab.scenario, progress)
+        outcome = Outcome(trace, playback=playback)
+    model = outcome.playback
+    if model is None and outcome.trace is not None:
+        model = PlaybackModel(outcome.trace)
     predictions = lab.predictions or generic_predictions(lab, outcome)
     rule_table: dict[str, tuple[str, str]] = {}
     basis: dict[str, str] = {}
@@ -49,6 +57,23 @@ def open_lab(path: str | Path) -> Loaded:
     rules = [(rid, f"{rule_table[rid][0]} ({basis[rid]})" if basis.get(rid) else rule_table[rid][0],
               rule_table[rid][1]) for rid in lab_rules(lab, outcome) if rid in rule_table]
     return Loaded(lab, outcome, model, predictions, rules, rule_table)
+
+
+def load_progress(report, cancelled, every_s: float = 0.25):
+    """A `progress(engine)` for `open_lab` that reports how far the run is, in words, at most every `every_s`
+    seconds, and cancels when `cancelled()`."""
+    import time
+
+    shown = [time.monotonic()]
+
+    def progress(engine) -> bool:
+        if time.monotonic() - shown[0] > every_s:
+            shown[0] = time.monotonic()
+            report(f"running the emulator… {engine.n_started:,} runs, {engine.settled:,} of "
+                   f"{len(engine.inputs):,} inputs settled, t = {engine.now / 1000:,.0f} s")
+        return cancelled()
+
+    return progress
 
 
 def lab_key(path: Path) -> str:

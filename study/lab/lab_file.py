@@ -55,6 +55,9 @@ class Outcome:
 
     trace: dict | None
     error: str | None = None
+    # A run too big to keep whole: its playback, reduced while it ran (the trace is then an aggregated one:
+    # head, summary, samples and counts; study.playback.streaming).
+    playback: Any = None
 
     def value(self, path: str) -> Any:
         """The value at `path`, or MISSING-like None with a note when it does not resolve."""

@@ -265,18 +265,19 @@ def _fifo_coupling(data: dict, fifo: bool) -> list[str]:
     return notes
 
 
-# A what-if keeps its whole trace and playback model in memory: a million runs took over 13 GB (an endless
-# DynamoDB retry what-if in the all-labs sweep). Until the trace and playback aggregate (issue 14), 20,000.
-WHATIF_MAX_INVOCATIONS = 20_000
+# A what-if may run up to a million invocations: past study.playback.streaming's FULL_RUNS the run is reduced
+# into an aggregated playback as it goes instead of being kept (a million kept runs took over 13 GB).
+WHATIF_MAX_INVOCATIONS = 1_000_000
 
 
 def run_variant(lab: Lab, data: dict, progress=None) -> Outcome:
     """Run the emulator on changed scenario data (from a worker). A refusal is an outcome, not an exception.
     A change can make a run endless (MaximumRetryAttempts -1 on a poison record retries until the record
-    expires, days later), so a what-if stops after WHATIF_MAX_INVOCATIONS runs; the trace says so.
+    expires, days later), so a what-if stops after WHATIF_MAX_INVOCATIONS runs; the trace says so. A big run
+    comes back aggregated, with its playback (`Outcome.playback`).
     `progress(engine)` reports how far the run is and may cancel it (`study.sim.engine.Cancelled`)."""
+    from study.playback.streaming import run_for_playback
     from study.sim.errors import ScenarioError
-    from study.sim.run import simulate
     from study.sim.scenario.load import build_scenario
 
     written = data.get("max_invocations")
@@ -286,7 +287,30 @@ def run_variant(lab: Lab, data: dict, progress=None) -> Outcome:
         scenario = build_scenario(data, lab.marks, lab.file, lab.base_dir)
     except ScenarioError as err:
         return Outcome(None, str(err))
-    return Outcome(simulate(scenario, progress))
+    trace, playback = run_for_playback(scenario, progress)
+    return Outcome(trace, playback=playback)
+
+
+def final_counts(trace: dict) -> dict[str, int]:
+    """How many inputs ended in each final state (an aggregated trace counts them; a full one lists them)."""
+    agg = trace.get("aggregated")
+    if agg:
+        return dict(agg.get("finals") or {})
+    counts: dict[str, int] = {}
+    for v in (trace.get("inputs") or {}).values():
+        counts[v.get("final")] = counts.get(v.get("final"), 0) + 1
+    return counts
+
+
+def delivery_counts(trace: dict) -> dict[str, int]:
+    """Deliveries per target."""
+    agg = trace.get("aggregated")
+    if agg:
+        return dict(agg.get("deliveries") or {})
+    counts: dict[str, int] = {}
+    for d in trace.get("deliveries") or []:
+        counts[d["target"]] = counts.get(d["target"], 0) + 1
+    return counts
 
 
 @dataclass
@@ -317,16 +341,14 @@ def compare(a: Outcome, b: Outcome, predictions: list[Prediction]) -> list[Row]:
                        ("gb_seconds", "GB-seconds"), ("stopped_by", "run stopped by")):
         rows.append(Row(label, show((ta.get("summary") or {}).get(key, "-")),
                         show((tb.get("summary") or {}).get(key, "-"))))
+    fa, fb = final_counts(ta), final_counts(tb)
     for final in FINALS:
-        ca = sum(1 for v in (ta.get("inputs") or {}).values() if v.get("final") == final)
-        cb = sum(1 for v in (tb.get("inputs") or {}).values() if v.get("final") == final)
+        ca, cb = fa.get(final, 0), fb.get(final, 0)
         if ca or cb:
             rows.append(Row(f"inputs {final}", str(ca), str(cb)))
-    targets = sorted({d["target"] for d in (ta.get("deliveries") or []) + (tb.get("deliveries") or [])})
-    for target in targets:
-        ca = sum(1 for d in ta.get("deliveries") or [] if d["target"] == target)
-        cb = sum(1 for d in tb.get("deliveries") or [] if d["target"] == target)
-        rows.append(Row(f"sent to {short_target(target)}", str(ca), str(cb)))
+    da, db = delivery_counts(ta), delivery_counts(tb)
+    for target in sorted(set(da) | set(db)):
+        rows.append(Row(f"sent to {short_target(target)}", str(da.get(target, 0)), str(db.get(target, 0))))
     return rows
 
 
@@ -335,7 +357,10 @@ def changed_inputs(a: Outcome, b: Outcome, limit: int = 8) -> list[tuple[str, st
     ia = (a.trace or {}).get("inputs") or {}
     ib = (b.trace or {}).get("inputs") or {}
     out = []
+    partial = bool((a.trace or {}).get("aggregated") or (b.trace or {}).get("aggregated"))
     for iid in ia:
+        if partial and iid not in ib:
+            continue  # an aggregated trace lists only its first inputs
         fa, fb = ia[iid].get("final"), (ib.get(iid) or {}).get("final")
         if fa != fb or ia[iid].get("attempts") != (ib.get(iid) or {}).get("attempts"):
             out.append((iid, f"{fa} after {ia[iid].get('attempts')} run(s)",
@@ -354,7 +379,12 @@ def run_whatif(lab: Lab, setting: Setting, value: Any, progress=None) -> tuple[l
     outcome = run_variant(lab, data, progress)
     if outcome.trace is not None and outcome.trace["summary"].get("stopped_by") == "max_invocations":
         notes.append(f"the run was stopped after {WHATIF_MAX_INVOCATIONS:,} invocations (it would go on)")
-    model = PlaybackModel(outcome.trace) if outcome.trace is not None else None
+    model = outcome.playback
+    if model is None and outcome.trace is not None:
+        model = PlaybackModel(outcome.trace)
+    if outcome.playback is not None:
+        notes.append(f"{outcome.trace['summary']['invocations']:,} runs: too many to keep one by one, so the "
+                     "playback shows counts over time (running, backlog, outcomes) and a sample of the steps")
     return notes, outcome, model
 
 

@@ -3,7 +3,9 @@
 - `states`: the states an input and an environment pass through, trigger families, `Lane`, `View`;
 - `entries`: one timeline entry's inputs, its target's short name, its event-log line (`describe`);
 - `reducer`: `PlaybackModel`, the view state after k entries, with checkpoints for stepping back;
-- `player`: `Player`, wall-clock playback at a choice of `SPEEDS`.
+- `player`: `Player`, wall-clock playback at a choice of `SPEEDS`;
+- `streaming`: `run_for_playback`, a run whose records, past 20,000 runs, are reduced as the emulator goes;
+- `aggregate`: `AggregateModel`, the playback of such a run: counts per time slice, a sample of steps and runs.
 """
 
 from study.playback.entries import describe, entry_inputs, short_target

@@ -87,6 +87,8 @@ def describe(e: dict) -> str:
         return f"[{who}] discarded ({e.get('reason')})"
     if kind == "scale":
         return f"pollers scale to {e.get('pollers')}"
+    if kind == "skipped":  # an aggregated run's event log shows a sample of the steps
+        return f"… {e.get('count', 0):,} more steps"
     if kind == "drop_batch":
         return f"visibility timeout expired before the throttled batch [{who}] could run: the poller lets it go"
     return f"{kind} {who}".strip()

@@ -37,6 +37,23 @@ from study.playback.states import (
 )
 
 
+def lane_of(entry: dict, ttype: str, fifo: bool) -> tuple[str, str]:
+    """The lane (key, label) an arriving input joins: its shard, its FIFO group, or the one queue."""
+    if "shard" in entry and ttype in STREAMS:
+        shard = str(entry["shard"])
+        number = shard.rsplit("-", 1)[-1]
+        return shard, f"shard {int(number)}" if number.isdigit() else shard
+    if fifo and "group" in entry:
+        return "group:" + str(entry["group"]), "group " + str(entry["group"])
+    if ttype == "sqs":
+        return "queue", "queue"
+    if ttype in ("sync", "alb"):
+        return "requests", "requests"
+    if ttype == "schedule":
+        return "events", "rule fires"
+    return "events", "event queue"
+
+
 class _State:
     """Mutable view state; `snapshot()` copies it cheaply for checkpoints."""
 
@@ -78,6 +95,9 @@ class _State:
 class PlaybackModel:
     """A trace's timeline as a sequence of view states. `seek(k)` makes the state the one after k entries."""
 
+    aggregated = False  # one position per timeline entry (study.playback.aggregate has one per time slice)
+    events_limited = True  # the player shows bursts at a few entries a second
+
     def __init__(self, trace: dict, checkpoint_every: int | None = None) -> None:
         self.trace = trace
         self.entries: list[dict] = trace.get("timeline") or []
@@ -114,19 +134,7 @@ class PlaybackModel:
         fifo = bool(((self.trace.get("trigger") or {}).get("Queue") or {}).get("FifoQueue"))
 
         def lane_key(entry: dict) -> tuple[str, str]:
-            if "shard" in entry and ttype in STREAMS:
-                shard = str(entry["shard"])
-                number = shard.rsplit("-", 1)[-1]
-                return shard, f"shard {int(number)}" if number.isdigit() else shard
-            if fifo and "group" in entry:
-                return "group:" + str(entry["group"]), "group " + str(entry["group"])
-            if ttype == "sqs":
-                return "queue", "queue"
-            if ttype in ("sync", "alb"):
-                return "requests", "requests"
-            if ttype == "schedule":
-                return "events", "rule fires"
-            return "events", "event queue"
+            return lane_of(entry, ttype, fifo)
 
         for e in self.entries:
             if e["kind"] in ("arrive", "filtered", "coalesced"):
@@ -401,6 +409,23 @@ class PlaybackModel:
         if self.end <= 0:
             return 0
         return max(0, min(width - 1, int(t / self.end * (width - 1) + 0.5)))
+
+    def series(self, width: int) -> dict[str, list[int]]:
+        """Per column of a bar `width` wide: the most runs going at once (a run spanning columns counts in each)."""
+        width = max(1, width)
+        running = [0] * width
+        level, last = 0, 0
+        for i, e in enumerate(self.entries):
+            kind = e["kind"]
+            if kind != "invoke_start" and kind != "invoke_end":
+                continue
+            c = self.column(float(e["t"]), i, width)
+            for k in range(last + 1, c):
+                running[k] = level
+            level += 1 if kind == "invoke_start" else -1
+            running[c] = max(running[c], level)
+            last = c
+        return {"running": running}
 
     def histogram(self, width: int) -> list[tuple[int, int]]:
         """Invocation starts and errors per column when the run is drawn `width` columns wide."""

@@ -59,3 +59,6 @@ class View:
     running: int
     last_bisect: tuple | None
     current: dict | None
+    # A run too big to keep (study.playback.aggregate): counts only, no per-input states (`states` is None).
+    aggregated: bool = False
+    waiting_retries: int = 0

@@ -123,12 +123,25 @@ class LabScreen(Screen):
 
     # -- loading (worker) ------------------------------------------------------------------------------------
 
+    class Loading(Message):
+        def __init__(self, text: str) -> None:  # how far a big run is
+            super().__init__()
+            self.text = text
+
     @work(thread=True, exclusive=True, group="lab-load")
     def load(self) -> None:
+        from textual.worker import get_current_worker
+
+        from study.lab.attempt import load_progress
+        from study.sim.engine import Cancelled
         from study.sim.errors import ScenarioError
 
+        worker = get_current_worker()
+        progress = load_progress(lambda text: self.post_message(self.Loading(text)), lambda: worker.is_cancelled)
         try:
-            loaded = open_lab(self.path)
+            loaded = open_lab(self.path, progress)
+        except Cancelled:
+            return
         except ScenarioError as err:
             self.post_message(self.Failed(str(err)))
             return
@@ -136,6 +149,10 @@ class LabScreen(Screen):
             self.post_message(self.Failed(f"{self.path}: cannot read the file ({err.strerror})"))
             return
         self.post_message(self.Ready(loaded))
+
+    def on_lab_screen_loading(self, message: Loading) -> None:
+        if self.loaded is None:
+            self.query_one("#predict-status", Static).update(message.text)
 
     def on_lab_screen_failed(self, message: Failed) -> None:
         """A file that cannot be opened: say why, and go back to where the learner came from (the map for

@@ -13,6 +13,9 @@ from textual.widget import Widget
 from study.tui import palette
 
 GUTTER = 8  # matches TimelineBar, so the two axes line up
+CHART_ROWS = 3  # rows of the runs-at-once chart (eight levels a row)
+CHART_FROM = 256  # environments from which the lanes give way to the chart (a mapping scaling to hundreds)
+BARS = " ▁▂▃▄▅▆▇█"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,9 @@ class EnvTimeline(Widget):
 
     def set_model(self, model) -> None:
         self.model = model
-        self.runs = runs_of(model.entries)
+        self._series: dict[int, dict] = {}
+        # An aggregated run has no run list (its entries are a sample): it is drawn as counts over time.
+        self.runs = runs_of(model.entries) if not model.aggregated else []
         self.lanes = sorted({r.lane for r in self.runs})
         self.starts = [r.start_pos for r in self.runs]
         self.by_n = {r.n: r for r in self.runs}
@@ -88,7 +93,13 @@ class EnvTimeline(Widget):
             return self.lanes, 0
         return self.lanes[:limit - 1], len(self.lanes) - (limit - 1)
 
+    def _aggregate(self) -> bool:
+        """Far too many environments to draw one lane each (or an aggregated run): a chart of runs at once."""
+        return self.model is not None and (self.model.aggregated or len(self.lanes) > CHART_FROM)
+
     def get_content_height(self, container, viewport, width: int) -> int:
+        if self.model is not None and self._aggregate():
+            return CHART_ROWS + 2
         if self.model is None or not self.runs:
             return 1
         shown, more = self._shown_lanes()
@@ -101,6 +112,8 @@ class EnvTimeline(Widget):
         st = palette.styles(self.app)
         if self.model is None:
             return Text("")
+        if self._aggregate():
+            return self._chart(st)
         if not self.runs:
             return Text("runs".ljust(GUTTER) + "no run yet: nothing invoked the function", style=st["muted"])
         width = max(10, self.size.width - GUTTER)
@@ -170,4 +183,54 @@ class EnvTimeline(Widget):
         out.append("↻┄ repeat", style=st["accent"])
         if self.model.by_step:
             out.append("  axis = steps, all at t = 0", style=st["muted"])
+        return out
+
+    # -- many environments: counts over time -----------------------------------------------------------------
+
+    def _chart(self, st: dict) -> Text:
+        """Runs going at once over time (up to the playhead) as a block chart, the backlog as a sparkline when the
+        run is aggregated, and a line of figures."""
+        model = self.model
+        width = max(10, self.size.width - GUTTER)
+        series = self._series.get(width)
+        if series is None:
+            series = self._series[width] = model.series(width)
+        running = series["running"]
+        pos = self.pos
+        head = self._col(model.time_at(pos), max(0, pos - 1), width) if pos else -1
+        top = max(running) or 1
+        out = Text(no_wrap=True, overflow="crop")
+        levels = CHART_ROWS * (len(BARS) - 1)
+        for row in range(CHART_ROWS - 1, -1, -1):
+            label = "running" if row == CHART_ROWS - 1 else ""
+            out.append(label.ljust(GUTTER), style=st["label"])
+            cells = []
+            for c in range(head + 1):
+                v = running[c]
+                level = 0 if not v else max(1, round(v / top * levels))
+                cells.append(BARS[max(0, min(len(BARS) - 1, level - row * (len(BARS) - 1)))])
+            out.append("".join(cells), style=st["primary"])
+            if head + 1 < width:
+                out.append("│" if head >= 0 else " ", style=st["muted"])
+            out.append("\n")
+        backlog = series.get("backlog")
+        out.append("backlog".ljust(GUTTER), style=st["label"])
+        if backlog is not None:
+            most = max(backlog) or 1
+            out.append("".join(BARS[0 if not b else max(1, round(b / most * (len(BARS) - 1)))]
+                               for b in backlog[:head + 1]), style=st["warning"])
+        else:
+            out.append("(one lane per environment is too many to draw: runs at once above)", style=st["muted"])
+        out.append("\n")
+        view = model.view() if model.aggregated else None
+        now = view.running if view is not None else None
+        words = [f"most at once {top:,}"]
+        if now is not None:
+            words.append(f"now {now:,}")
+        if model.aggregated:
+            words.append(f"one column = {max(model.end, 0) / width:,.1f} s, counts per slice of "
+                         f"{model.slice_s:g} s")
+        else:
+            words.append(f"{len(self.lanes):,} environments")
+        out.append(" " * GUTTER + " · ".join(words), style=st["muted"])
         return out

@@ -43,7 +43,7 @@ class Instances(Widget):
             else:
                 chips.append((f"λ{inst} idle", st["idle"]))
         need = sum(len(c) + 1 for c, _ in chips)
-        if need <= width:
+        if need <= width and not v.aggregated:
             for text, style in chips:
                 out.append(text, style=style)
                 out.append(" ")
@@ -54,7 +54,8 @@ class Instances(Widget):
                 out.append(f" {gone} expired", style=st["muted"])
             return out
         c = v.env_counts
-        out.append(f"{len(live):,} environments: ", style=st["label"])
+        n_live = len(live) if not v.aggregated else sum(c) - c[pm.ENV_GONE]
+        out.append(f"{n_live:,} environments: ", style=st["label"])
         out.append(f" ▶ {c[pm.ENV_BUSY]:,} running ", style=st["busy"])
         out.append(" ")
         out.append(f" {c[pm.ENV_IDLE]:,} idle ", style=st["idle"])

@@ -64,7 +64,9 @@ class Lanes(Widget):
         return out
 
     def _lane(self, out: Text, label: str, members: list[int], counts: list[int], v, width: int, st: dict) -> None:
-        shown = [i for i in members if v.states[i] != pm.UNSEEN] if len(members) <= 64 else None
+        # An aggregated run keeps counts only (no state per record): always the bar.
+        shown = [i for i in members if v.states[i] != pm.UNSEEN] if v.states is not None and len(members) <= 64 \
+            else None
         if shown is not None:
             need = sum(len(v.input_ids[i]) + 2 for i in shown)
             if need <= width:

@@ -17,15 +17,29 @@ class NowLine(Widget):
         super().__init__(**kwargs)
         self.rules: dict[str, tuple[str, str]] = {}
         self.entry: dict | None = None
+        self._heights: dict[tuple, int] = {}  # (rule, width) -> lines, as measured by the last layout
 
     def set_rules(self, rules: dict[str, tuple[str, str]]) -> None:
         self.rules = rules
         self.refresh()
 
     def show(self, entry: dict | None) -> None:
-        if entry is not self.entry:
-            self.entry = entry
-            self.refresh(layout=True)  # the rule wraps onto as many lines as it needs
+        if entry is self.entry:
+            return
+        old = (self.entry or {}).get("rule")
+        self.entry = entry
+        rid = (entry or {}).get("rule")
+        if rid == old:
+            return  # the same rule: the same text
+        # The rule wraps onto as many lines as it needs: a new layout, unless this rule's height at this width is
+        # known to be the height shown (a layout of the whole screen costs more than a frame's budget).
+        known = self._heights.get((rid, self.size.width))
+        self.refresh(layout=known is None or known != self.size.height)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        height = super().get_content_height(container, viewport, width)
+        self._heights[((self.entry or {}).get("rule"), width)] = height
+        return height
 
     def render(self):
         st = palette.styles(self.app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from study import playback as pm
 from study.tui import palette
 
 
@@ -52,6 +53,9 @@ class PlaybackStatus(Widget):
         text.append(f" · cold {v.cold_starts}", style=st["muted"])
         if v.pollers:
             text.append(f" · pollers {v.pollers}", style=st["muted"])
+        if v.aggregated:  # counts over time: the backlog and how many run now
+            backlog = sum(c[pm.WAITING] for c in v.lane_counts)
+            text.append(f" · running {v.running:,} · backlog {backlog:,}", style=st["label"])
         if self.label:
             text.append(f"  {self.label}", style=st["accent"])
         return text

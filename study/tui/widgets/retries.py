@@ -38,6 +38,9 @@ class Retries(Widget):
             _, whole, left, right = v.last_bisect
             out.append(f" ✂ [{' '.join(whole)}] → [{' '.join(left)}] + [{' '.join(right)}] ", style=st["accent"])
             out.append(" ")
+        if v.aggregated and v.waiting_retries:
+            out.append(f" ↻ {v.waiting_retries:,} waiting for a retry ", style=st["warning"])
+            return out
         if not v.retries:
             out.append("none waiting", style=st["muted"])
             return out

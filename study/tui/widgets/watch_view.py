@@ -171,6 +171,8 @@ class WatchView(Widget, can_focus=True):
         """The run of the latest log line that names one (its start or end), at or before the playhead."""
         if self.model is None:
             return None
+        if self.model.aggregated:
+            return self.model.current_run()
         runs = self.model.trace.get("invocations") or []
         for i in range(self.model.pos - 1, -1, -1):
             e = self.model.entries[i]
@@ -214,6 +216,10 @@ class WatchView(Widget, can_focus=True):
         message.stop()
         self._redraw()
 
+    def _log_pos(self, pos: int) -> int:
+        """How many event-log lines are shown at position `pos` (an aggregated run logs a sample of its steps)."""
+        return self.model.log_pos() if self.model.aggregated else pos
+
     def _ruled_entry(self, pos: int) -> dict | None:
         """The latest step that names a rule (a run's start and end name none: the step before explains them)."""
         entries = self.model.entries
@@ -235,5 +241,6 @@ class WatchView(Widget, can_focus=True):
         self.query_one(Instances).show(view)
         self.query_one(Retries).show(view, clock)
         self.query_one(Sinks).show(view)
-        self.query_one(NowLine).show(self._ruled_entry(view.pos))
-        self.query_one(EventLog).show(view.pos)
+        log_pos = self._log_pos(view.pos)
+        self.query_one(NowLine).show(self._ruled_entry(log_pos))
+        self.query_one(EventLog).show(log_pos)
