@@ -121,11 +121,13 @@ class InputState:
 class Engine:
     """Runs one scenario to its trace. Deterministic: same scenario and seed, same bytes."""
 
-    def __init__(self, scenario: Scenario, lean: bool = False, handler_factory: Callable | None = None):
+    def __init__(self, scenario: Scenario, lean: bool = False, handler_factory: Callable | None = None,
+                 track_inputs: bool = True):
         """`lean`: only the summary and the inputs' final states are wanted (`study sim --summary`): no timeline,
         logs, delivery records or invocation records are kept, and with a `behavior` handler no event payload or
         request id is built. The summary is the same as the full trace's. `handler_factory(scenario, engine)`
-        replaces the in-process runner of a real handler (study.challenges runs learner code in child processes)."""
+        replaces the in-process runner of a real handler (study.challenges runs learner code in child processes).
+        `track_inputs=False`: no state per input; the source counts final states (study.sim.lean_bulk)."""
         self.s = scenario
         self.lean = lean
         self.ids = Ids(scenario.seed)
@@ -174,8 +176,13 @@ class Engine:
         self.billed_done = 0
         self.last_end_ms = 0
         self.last_delivery_ms = 0
-        for item in scenario.inputs:
-            self.inputs[item["id"]] = InputState()
+        # Lean runs in bulk (study.sim.lean_bulk): identical runs started together, and the source's count of
+        # final states when no state is kept per input.
+        self.live_groups: dict[int, Any] = {}
+        self.counted_finals: Callable[[], dict[str, int]] | None = None
+        if track_inputs:
+            for item in scenario.inputs:
+                self.inputs[item["id"]] = InputState()
 
     # -- the clock -------------------------------------------------------------------------------------------
 
@@ -485,8 +492,18 @@ class Engine:
             errors += j["status"] in ("error", "timeout")
             if j["end"] is not None:
                 last_end = max(last_end, j["end"] * MS)
+        for g in self.live_groups.values():  # the same for runs started together, `count` at a time
+            if cutoff is not None and g.start > cutoff:
+                continue
+            running = cutoff is not None and g.end > cutoff
+            n += g.count
+            billed += g.count * (max(1, cutoff - g.start + g.init_billed) if running else g.billed)
+            if not running:
+                last_end = max(last_end, seconds(g.end) * MS)
         self._settle_cutoff(cutoff)
         finals: dict[str, int] = {}
+        if self.counted_finals is not None:
+            finals = self.counted_finals()
         for st in self.inputs.values():
             finals[st.final] = finals.get(st.final, 0) + 1
         return {"summary": self.summary(n, errors, billed, last_end), "finals": dict(sorted(finals.items()))}
