@@ -11,10 +11,11 @@ any other scenario runs the exact path (tests/test_sim_bulk.py compares the two 
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable
-from itertools import groupby
-from operator import itemgetter
+from collections.abc import Callable, Iterator
+from itertools import compress
+from operator import itemgetter, ne
 
 from study.sim.config import MS, Scenario
 from study.sim.engine import P_ARRIVE, P_END, P_START, P_VISIBLE, Engine, seconds
@@ -121,6 +122,16 @@ def _noop() -> None:
     """A visibility timeout that finds its messages deleted (it still counts for `until` and the time cap)."""
 
 
+def _instants(inputs: list[dict]) -> Iterator[tuple[int, int, int]]:
+    """(at_ms, first, end) of each run of inputs sent at the same instant (inputs are sorted by at_ms)."""
+    ats = list(map(itemgetter("at_ms"), inputs))
+    i, n = 0, len(ats)
+    while i < n:
+        j = bisect_right(ats, ats[i], i)
+        yield ats[i], i, j
+        i = j
+
+
 def _finals(**counts: int) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v}
 
@@ -153,7 +164,7 @@ def sqs_bulk_ok(s: Scenario) -> bool:
     maxc = t["ScalingConfig"]["MaximumConcurrency"]
     if min(cap, maxc or cap) > _limit(s):
         return False  # a batch could be throttled
-    return not any(item.get("delay_ms") for item in s.inputs)
+    return not any(map(dict.get, s.inputs, ["delay_ms"] * len(s.inputs)))
 
 
 class BulkSqsSource(SqsSource):
@@ -168,8 +179,8 @@ class BulkSqsSource(SqsSource):
         engine.counted_finals = lambda: _finals(pending=self.n_inputs - self.done, succeeded=self.done)
 
     def start(self) -> None:
-        for at_ms, items in groupby(self.s.inputs, key=itemgetter("at_ms")):
-            self.e.at(at_ms, P_ARRIVE, self._arrive_n, sum(1 for _ in items))
+        for at_ms, first, end in _instants(self.s.inputs):
+            self.e.at(at_ms, P_ARRIVE, self._arrive_n, end - first)
 
     def _arrive_n(self, k: int) -> None:
         e = self.e
@@ -223,7 +234,7 @@ def stream_bulk_ok(s: Scenario) -> bool:
     # starts by the last arrival (or the mapping's start) plus a run per batch, and a shard's batches are at most
     # one per BatchSize records plus one per arrival instant.
     first, last = s.inputs[0]["at_ms"], s.inputs[-1]["at_ms"]
-    instants = sum(1 for _ in groupby(s.inputs, key=itemgetter("at_ms")))
+    instants = sum(1 for _ in _instants(s.inputs))
     batches = math.ceil(len(s.inputs) / batch) + instants + shards
     latest = max(last, round(t["mapping_at"] * MS)) + batches * (round(s.function["init_duration"] * MS) + longest)
     age = t["MaximumRecordAgeInSeconds"]
@@ -249,11 +260,16 @@ class BulkStreamSource(StreamSource):
                                                 succeeded=self.done)
 
     def start(self) -> None:
-        for at_ms, items in groupby(self.s.inputs, key=itemgetter("at_ms")):
+        inputs = self.s.inputs
+        for at_ms, first, end in _instants(inputs):
+            items = inputs[first:end]
+            shards = list(map(dict.get, items, ["shard"] * len(items)))
+            if None in shards:
+                shards = [self._shard_for(item) for item in items]
             counts: dict[int, int] = {}  # by shard, in the order the shards first appear (their polls' order)
-            for item in items:
-                s = self._shard_for(item)
-                counts[s] = counts.get(s, 0) + 1
+            cuts = [0, *compress(range(1, len(shards)), map(ne, shards[1:], shards)), len(shards)]
+            for a, b in zip(cuts, cuts[1:], strict=False):  # runs of records for the same shard
+                counts[shards[a]] = counts.get(shards[a], 0) + b - a
             self.e.at(at_ms, P_ARRIVE, self._arrive_n, counts)
         if self.mapping_at:
             for shard in self.shards:
