@@ -7,12 +7,11 @@ the engine records runs, logs and the timeline, and builds the trace every face 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import heapq
 import json
-import uuid
 from collections import deque
 from collections.abc import Callable
+from hashlib import sha256 as _sha256
 from typing import Any
 
 from study.sim.config import MS, Scenario
@@ -43,17 +42,24 @@ def seconds(ms: int | None) -> float | None:
 class Ids:
     """Every generated id derives from the seed and what it names, so a what-if keeps unrelated ids."""
 
-    __slots__ = ("seed",)
+    __slots__ = ("seed", "_prefix")
 
     def __init__(self, seed: int):
         self.seed = seed
+        self._prefix = f"{seed}|"
 
     def digest(self, *parts: Any) -> bytes:
-        text = "|".join(str(p) for p in (self.seed, *parts))
-        return hashlib.sha256(text.encode()).digest()
+        text = self._prefix + "|".join(map(str, parts)) if parts else str(self.seed)
+        return _sha256(text.encode()).digest()
 
     def uuid(self, *parts: Any) -> str:
-        return str(uuid.UUID(bytes=self.digest(*parts)[:16], version=4))
+        """`str(uuid.UUID(bytes=digest[:16], version=4))`, formatted directly (the uuid module's constructor is
+        slow): the version nibble set to 4 and the variant bits to 10."""
+        b = bytearray(self.digest(*parts)[:16])
+        b[6] = b[6] & 0x0F | 0x40
+        b[8] = b[8] & 0x3F | 0x80
+        h = b.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex(self, n: int, *parts: Any) -> str:
         return self.digest(*parts).hex()[:n]
@@ -151,6 +157,7 @@ class Engine:
         self.stopped_by = "quiet"
         self.stop_ms: int | None = None
         self.last_ms = 0
+        self._epoch_base: int | None = None
         fn = scenario.function
         self.fn_arn = fn["FunctionArn"]
         self.memory = fn["MemorySize"]
@@ -234,7 +241,9 @@ class Engine:
         return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def epoch_ms(self, t_ms: int | None = None) -> int:
-        base = int(self.s.start_time.timestamp() * 1000)
+        base = self._epoch_base
+        if base is None:
+            base = self._epoch_base = int(self.s.start_time.timestamp() * 1000)
         return base + (self.now if t_ms is None else t_ms)
 
     # -- records ---------------------------------------------------------------------------------------------
@@ -245,12 +254,14 @@ class Engine:
             if t > self.last_ms:
                 self.last_ms = t
             return fields
-        entry: dict[str, Any] = {"t": seconds(self.now if t_ms is None else t_ms), "kind": kind}
-        entry.update(fields)
+        t = self.now if t_ms is None else t_ms
+        entry: dict[str, Any] = {"t": t / MS, "kind": kind, **fields}
         if rule:
             entry["rule"] = rule
-        self.timeline.append((self.now if t_ms is None else t_ms, self._next(), entry))
-        self.last_ms = max(self.last_ms, self.now if t_ms is None else t_ms)
+        self._seq += 1
+        self.timeline.append((t, self._seq, entry))
+        if t > self.last_ms:
+            self.last_ms = t
         return entry
 
     def _next(self) -> int:

@@ -27,8 +27,9 @@ _INF = float("inf")
 
 def encode(value: Any, newline: str = "\n") -> str:
     """`json.dumps(value, indent=2, ensure_ascii=False)` with every newline followed by `newline[1:]` as well (the
-    indent of where the value sits), built by plain recursion: about twice as fast as the json module's pure-Python
-    indenting encoder, with the same text (tests/test_sim_spool.py checks it against json.dumps)."""
+    indent of where the value sits), built by plain recursion with the common leaves (text, whole numbers, null)
+    written in place: several times faster than the json module's pure-Python indenting encoder, with the same
+    text (tests/test_sim_spool.py checks it against json.dumps)."""
     t = type(value)
     if t is str:
         return _string(value)
@@ -36,14 +37,19 @@ def encode(value: Any, newline: str = "\n") -> str:
         if not value:
             return "{}"
         inner = newline + "  "
-        return ("{" + inner + ("," + inner).join([
-            (_string(k) if type(k) is str else _key(k)) + ": " + encode(v, inner) for k, v in value.items()])
-            + newline + "}")
+        parts = []
+        for k, v in value.items():
+            tv = type(v)
+            text = (_string(v) if tv is str else int.__repr__(v) if tv is int else "null" if v is None
+                    else encode(v, inner))
+            parts.append((_string(k) if type(k) is str else _key(k)) + ": " + text)
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
     if t is list:
         if not value:
             return "[]"
         inner = newline + "  "
-        return "[" + inner + ("," + inner).join([encode(v, inner) for v in value]) + newline + "]"
+        return "[" + inner + ("," + inner).join([
+            _string(v) if type(v) is str else encode(v, inner) for v in value]) + newline + "]"
     if value is None:
         return "null"
     if value is True:
