@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from operator import itemgetter
 from typing import IO, Any
 
 from study.sim.config import MS
@@ -23,6 +24,7 @@ _string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) 
 
 
 _INF = float("inf")
+_time_seq = itemgetter(0, 1)  # timeline, log and delivery entries are (t_ms, sequence, record)
 
 
 def encode(value: Any, newline: str = "\n") -> str:
@@ -105,8 +107,9 @@ class _Section:
 class TraceSpool:
     """Attach to an engine (`Engine(scenario, spool=TraceSpool())`); `flush` runs every `every` events."""
 
-    def __init__(self, every: int = 1000) -> None:
+    def __init__(self, every: int = 1000, pending: int = 20000) -> None:
         self.every = every
+        self.pending = pending  # flush as well once the timeline holds this many entries (a backlog's arrivals)
         self.invocations = _Section()
         self.deliveries = _Section()
         self.logs = _Section()
@@ -126,14 +129,18 @@ class TraceSpool:
         self.invocations.add(record)
 
     @staticmethod
-    def _drain(entries: list[tuple], before: int | None) -> tuple[list[tuple], list[tuple]]:
-        """(sorted entries earlier than `before` (all when None), the rest)."""
+    def _drain(entries: list[tuple], before: int | None, inclusive: bool = False) -> tuple[list[tuple], list[tuple]]:
+        """(sorted entries earlier than `before` (or at it, when inclusive; all when None), the rest)."""
         if before is None:
             ready, rest = entries, []
         else:
-            ready = [x for x in entries if x[0] < before]
-            rest = [x for x in entries if x[0] >= before] if len(ready) != len(entries) else []
-        ready.sort(key=lambda x: (x[0], x[1]))
+            if inclusive:
+                ready = [x for x in entries if x[0] <= before]
+            else:
+                ready = [x for x in entries if x[0] < before]
+            rest = [x for x in entries if x[0] > before or x[0] == before and not inclusive] if len(
+                ready) != len(entries) else []
+        ready.sort(key=_time_seq)
         return ready, rest
 
     def flush(self, e) -> None:
@@ -142,10 +149,11 @@ class TraceSpool:
         for env in e.envs:
             if not env.busy and env.stream is not None:
                 mark = min(mark, env.idle_since + e.idle_ms)
-        ready, e.timeline = self._drain(e.timeline, mark)
+        # An entry made later is at `mark` or after, with a higher sequence number: those at `mark` may go too.
+        ready, e.timeline = self._drain(e.timeline, mark, True)
         for entry in ready:
             self.timeline.add(entry[2])
-        ready, e.logs = self._drain(e.logs, mark)
+        ready, e.logs = self._drain(e.logs, mark, True)
         for entry in ready:
             self.logs.add(entry[2])
         ready, e.deliveries = self._drain(e.deliveries, now)

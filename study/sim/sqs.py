@@ -100,7 +100,7 @@ class SqsSource(Source):
     # -- arrivals and visibility -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.arrive_grouped()
+        self.e.arrivals(self.s.inputs, self._arrive_all)
 
     def arrive(self, item: dict) -> None:
         e = self.e

@@ -78,7 +78,7 @@ class StreamSource(Source):
         self.records: dict[str, Record] = {}
 
     def start(self) -> None:
-        self.arrive_grouped()
+        self.e.arrivals(self.s.inputs, self._arrive_all)
         if self.mapping_at:
             for shard in self.shards:
                 self.e.at(self.mapping_at, P_START, self.poll, shard)
