@@ -40,11 +40,14 @@ def encode(value: Any, newline: str = "\n") -> str:
             return "{}"
         inner = newline + "  "
         parts = []
+        keys = _KEYS
         for k, v in value.items():
+            head = keys.get(k) if type(k) is str else None
+            if head is None:
+                head = _key_head(k)
             tv = type(v)
-            text = (_string(v) if tv is str else int.__repr__(v) if tv is int else "null" if v is None
-                    else encode(v, inner))
-            parts.append((_string(k) if type(k) is str else _key(k)) + ": " + text)
+            parts.append(head + (_string(v) if tv is str else int.__repr__(v) if tv is int else "null" if v is None
+                                 else encode(v, inner)))
         return "{" + inner + ("," + inner).join(parts) + newline + "}"
     if t is list:
         if not value:
@@ -64,6 +67,18 @@ def encode(value: Any, newline: str = "\n") -> str:
         return float.__repr__(value)
     # Anything else (NaN, tuples, subclasses ...): json's own text, indented to where it sits.
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
+
+
+_KEYS: dict[str, str] = {}  # a str key's text with ": ", for the keys seen so far (a trace has few distinct keys)
+
+
+def _key_head(key: Any) -> str:
+    if type(key) is not str:
+        return _key(key) + ": "
+    head = _string(key) + ": "
+    if len(_KEYS) < 4096:
+        _KEYS[key] = head
+    return head
 
 
 def _key(key: Any) -> str:
