@@ -34,10 +34,11 @@ times = st.integers(0, 4000).map(lambda ms: ms / 1000)  # seconds with milliseco
        init=st.integers(0, 2000).map(lambda ms: ms / 1000), idle=st.integers(0, 30), profile=st.sampled_from(
            ["exam", "aws"]), maxc=st.one_of(st.none(), st.integers(2, 40)), until=st.one_of(st.none(),
                                                                                              st.integers(1, 400)),
-       cap=st.one_of(st.none(), st.integers(1, 300)), rbif=st.booleans(), memory=st.sampled_from([128, 1769]))
+       cap=st.one_of(st.none(), st.integers(1, 300)), rbif=st.booleans(), memory=st.sampled_from([128, 1769]),
+       account=st.sampled_from([3, 40, 2000]))
 def test_sqs_bulk_matches_full_run(sends, batch, duration, per_record, init, idle, profile, maxc, until, cap, rbif,
-                                   memory) -> None:
-    data = {"title": "sqs bulk", "profile": profile, "account_concurrency": 2000,
+                                   memory, account) -> None:
+    data = {"title": "sqs bulk", "profile": profile, "account_concurrency": account,
             "function": {"Timeout": 30, "MemorySize": memory, "init_duration": init, "idle_ttl": idle,
                          "behavior": {"duration": duration, "duration_per_record": per_record}},
             "trigger": {"type": "sqs", "BatchSize": batch, "ScalingConfig": {"MaximumConcurrency": maxc},
@@ -51,7 +52,8 @@ def test_sqs_bulk_matches_full_run(sends, batch, duration, per_record, init, idl
     if cap is not None:
         data["max_invocations"] = cap
     slow = duration + per_record * batch > 30
-    same_as_full(data, None if slow else BulkSqsSource)
+    pollers = min(1000 if profile == "exam" else 1250, maxc or 2000, sum(n for _, n in sends))
+    same_as_full(data, None if slow or pollers > account else BulkSqsSource)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

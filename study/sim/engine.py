@@ -11,18 +11,17 @@ import heapq
 import json
 from collections import deque
 from collections.abc import Callable
-from hashlib import sha256 as _sha256
 from typing import Any
 
 from study.sim.config import MS, Scenario
+from study.sim.ids import Ids
+from study.sim.records import Env, InputState, Invocation, seconds
 
 # At one instant: runs that end, visibility timeouts that expire, inputs that arrive, schedule firings,
 # then polls, batches and new runs (docs/scenario-format.md). Ties keep scheduling order (the sequence number).
 P_END, P_VISIBLE, P_ARRIVE, P_FIRE, P_START = 0, 1, 2, 3, 4
 TIME_CAP_MS = 7 * 24 * 3600 * MS
 THROTTLE_CAP_S = 300
-
-
 PROGRESS_EVERY = 5000  # events between two progress calls
 ARRIVAL_CHUNK = 4096  # inputs sent at one instant that arrive in one event
 
@@ -34,95 +33,6 @@ class Cancelled(Exception):
 def throttle_delay_s(k: int) -> int:
     """async.throttle-backoff: 1, 2, 4, ... seconds, capped at 300."""
     return min(THROTTLE_CAP_S, 2 ** k)
-
-
-def seconds(ms: int | None) -> float | None:
-    return None if ms is None else ms / MS
-
-
-class Ids:
-    """Every generated id derives from the seed and what it names, so a what-if keeps unrelated ids."""
-
-    __slots__ = ("seed", "_prefix")
-
-    def __init__(self, seed: int):
-        self.seed = seed
-        self._prefix = f"{seed}|"
-
-    def digest(self, *parts: Any) -> bytes:
-        text = self._prefix + "|".join(map(str, parts)) if parts else str(self.seed)
-        return _sha256(text.encode()).digest()
-
-    def uuid(self, *parts: Any) -> str:
-        """`str(uuid.UUID(bytes=digest[:16], version=4))`, formatted directly (the uuid module's constructor is
-        slow): the version nibble set to 4 and the variant bits to 10."""
-        b = bytearray(self.digest(*parts)[:16])
-        b[6] = b[6] & 0x0F | 0x40
-        b[8] = b[8] & 0x3F | 0x80
-        h = b.hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-    def hex(self, n: int, *parts: Any) -> str:
-        return self.digest(*parts).hex()[:n]
-
-
-class Env:
-    """One execution environment: its log stream, whether it is busy, and a real handler's module."""
-
-    __slots__ = ("number", "stream", "busy", "idle_since", "needs_init", "module", "freed_seq", "created_ms")
-
-    def __init__(self, number: int, stream: str, created_ms: int):
-        self.number = number
-        self.stream = stream
-        self.busy = False
-        self.idle_since = 0
-        self.needs_init = True
-        self.module = None
-        self.freed_seq = 0
-        self.created_ms = created_ms
-
-
-class Invocation:
-    __slots__ = ("n", "request_id", "start", "end", "inputs", "shard", "attempt", "instance", "cold_start",
-                 "status", "error", "response", "event", "billed_ms", "env", "init_ms", "on_end", "extra",
-                 "duration_ms", "printed", "reset", "init_billed_ms")
-
-    def to_json(self, cutoff_ms: int | None) -> dict:
-        running = cutoff_ms is not None and self.end > cutoff_ms
-        out = {
-            "n": self.n, "request_id": self.request_id, "start": seconds(self.start),
-            "end": None if running else seconds(self.end),
-            "inputs": list(self.inputs),
-        }
-        if self.shard is not None:
-            out["shard"] = self.shard
-        out.update({
-            "attempt": self.attempt, "instance": self.instance, "cold_start": self.cold_start,
-            "status": "running" if running else self.status,
-            "error": None if running else self.error,
-            "response": None if running else self.response,
-            # A run the clock stopped is billed for what it ran so far (INIT included where it is billed).
-            "event": self.event,
-            "billed_ms": self.billed_ms if not running else max(1, cutoff_ms - self.start + self.init_billed_ms),
-        })
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-class InputState:
-    __slots__ = ("final", "at", "attempts", "targets", "receive_count")
-
-    def __init__(self) -> None:
-        self.final = "pending"
-        self.at: int | None = None
-        self.attempts = 0
-        self.targets: list[str] | None = None  # made on the first delivery (most inputs have none)
-        self.receive_count: int | None = None
-
-    def to_json(self) -> dict:
-        return {"final": self.final, "at": seconds(self.at) if self.final != "pending" else None,
-                "attempts": self.attempts, "targets": list(self.targets or ()), "receive_count": self.receive_count}
 
 
 class Engine:
@@ -519,14 +429,8 @@ class Engine:
             errors += j["status"] in ("error", "timeout")
             if j["end"] is not None:
                 last_end = max(last_end, j["end"] * MS)
-        for g in self.live_groups.values():  # the same for runs started together, `count` at a time
-            if cutoff is not None and g.start > cutoff:
-                continue
-            running = cutoff is not None and g.end > cutoff
-            n += g.count
-            billed += g.count * (max(1, cutoff - g.start + g.init_billed) if running else g.billed)
-            if not running:
-                last_end = max(last_end, seconds(g.end) * MS)
+        for g in self.live_groups.values():  # the same for runs started together (study.sim.lean_bulk.Runs)
+            n, billed, last_end = g.tally(cutoff, n, billed, last_end)
         self._settle_cutoff(cutoff)
         finals: dict[str, int] = {}
         if self.counted_finals is not None:

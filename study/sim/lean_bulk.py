@@ -28,6 +28,16 @@ class Runs:
 
     __slots__ = ("start", "end", "count", "billed", "init_billed", "size", "on_end")
 
+    def tally(self, cutoff: int | None, n: int, billed: int, last_end: float) -> tuple[int, int, float]:
+        """Add these runs, still going when the clock stopped at `cutoff`, as `Engine.lean_result` adds one."""
+        if cutoff is not None and self.start > cutoff:
+            return n, billed, last_end
+        running = cutoff is not None and self.end > cutoff
+        billed += self.count * (max(1, cutoff - self.start + self.init_billed) if running else self.billed)
+        if not running:
+            last_end = max(last_end, seconds(self.end) * MS)
+        return n + self.count, billed, last_end
+
 
 class BulkRuns:
     """Starts and ends groups of runs for a bulk source, with the warm environments as blocks of those freed at
@@ -162,8 +172,8 @@ def sqs_bulk_ok(s: Scenario) -> bool:
         return False  # a message could reappear while its run goes on
     rate, cap = SCALING[s.profile]
     maxc = t["ScalingConfig"]["MaximumConcurrency"]
-    if min(cap, maxc or cap) > _limit(s):
-        return False  # a batch could be throttled
+    if min(cap, maxc or cap, len(s.inputs)) > _limit(s):
+        return False  # a batch could be throttled (batches in flight: at most the pollers, at most the messages)
     return not any(map(dict.get, s.inputs, ["delay_ms"] * len(s.inputs)))
 
 
