@@ -8,7 +8,8 @@ what the emulator's summary is computed from. Times are wall-clock medians; peak
 in a separate run of each (tracemalloc slows Python down, so its run is not timed).
 
 The emulator's figures include reading the scenario (YAML, then study.sim.config, which turns the count-input into
-one checked dict per message); that part is also measured on its own. `--summary` of these workloads runs in bulk
+one checked dict per message); that part is also measured on its own, and so is the run alone on a scenario already
+read (its peak counts only what the run allocates). `--summary` of these workloads runs in bulk
 (study.sim.lean_bulk: counts of messages, one group per poll round's identical runs).
 
 Usage: python3 bench/bench_sqs_scale.py [N] [sqs|kinesis|both] [--json] [--repeat R]
@@ -153,6 +154,28 @@ def load_only(path: Path) -> int:
     return len(load_scenario(path).inputs)
 
 
+def run_only(path: Path, repeat: int) -> tuple[float, int, float]:
+    """`simulate_summary` alone, on a scenario already read: (median time, runs, peak MiB allocated by the run)."""
+    import statistics
+    import time
+    import tracemalloc
+
+    from study.sim.config import load_scenario
+    from study.sim.run import simulate_summary
+
+    scenario = load_scenario(path)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        runs = simulate_summary(scenario)["summary"]["invocations"]
+        times.append(time.perf_counter() - t0)
+    tracemalloc.start()
+    simulate_summary(scenario)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return statistics.median(times), runs, peak / 2**20
+
+
 def verdict(value: float, target: float) -> str:
     return "met" if value <= target else "NOT met"
 
@@ -189,11 +212,17 @@ def main() -> None:
                   f"   ratio {our_t / base_t:6.2f}x time, {our_mem / base_mem:6.2f}x memory")
             print(f"    of which reading the scenario:            {load_t:8.2f} s   peak {load_mem:8.1f} MiB"
                   "   (study.sim.config: one dict per generated input)")
+            run_t, run_runs, run_mem = run_only(path, repeat)
+            assert run_runs == our_runs
+            print(f"    the run alone (scenario already read):    {run_t:8.2f} s   peak {run_mem:8.1f} MiB"
+                  f"   ratio {run_t / base_t:6.2f}x time, {run_mem / base_mem:6.2f}x memory")
             assert base_runs == our_runs, (base_runs, our_runs)
             ratios.append(f"  {name:8s} --summary time   {our_t / base_t:7.2f}x  (target <= {TARGETS['time']}x)  "
                           f"{verdict(our_t / base_t, TARGETS['time'])}")
             ratios.append(f"  {name:8s} --summary memory {our_mem / base_mem:7.2f}x  (target <= {TARGETS['memory']}x)  "
                           f"{verdict(our_mem / base_mem, TARGETS['memory'])}")
+            ratios.append(f"  {name:8s} (the run alone, scenario already read: {run_t / base_t:.2f}x time, "
+                          f"{run_mem / base_mem:.2f}x memory)")
             if args.json:
                 out = Path(tmp) / f"{name}.json"
                 js_t, _, js_mem = timed(lambda _n, p=path, o=out: cli_run(p, "--json", o), n, 1)

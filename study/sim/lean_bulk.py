@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from itertools import compress
-from operator import itemgetter, ne
+from itertools import islice, repeat
+from operator import itemgetter
 
 from study.sim.config import MS, Scenario
 from study.sim.engine import P_ARRIVE, P_END, P_START, P_VISIBLE, Engine, seconds
@@ -128,17 +128,21 @@ class BulkRuns:
             e.last_end_ms = end
 
 
+_at = itemgetter("at_ms")
+
+
 def _noop() -> None:
     """A visibility timeout that finds its messages deleted (it still counts for `until` and the time cap)."""
 
 
 def _instants(inputs: list[dict]) -> Iterator[tuple[int, int, int]]:
-    """(at_ms, first, end) of each run of inputs sent at the same instant (inputs are sorted by at_ms)."""
-    ats = list(map(itemgetter("at_ms"), inputs))
-    i, n = 0, len(ats)
+    """(at_ms, first, end) of each run of inputs sent at the same instant (inputs are sorted by at_ms), found by
+    bisection: nothing is built per input."""
+    i, n = 0, len(inputs)
     while i < n:
-        j = bisect_right(ats, ats[i], i)
-        yield ats[i], i, j
+        at = inputs[i]["at_ms"]
+        j = bisect_right(inputs, at, i, n, key=_at)
+        yield at, i, j
         i = j
 
 
@@ -174,7 +178,7 @@ def sqs_bulk_ok(s: Scenario) -> bool:
     maxc = t["ScalingConfig"]["MaximumConcurrency"]
     if min(cap, maxc or cap, len(s.inputs)) > _limit(s):
         return False  # a batch could be throttled (batches in flight: at most the pollers, at most the messages)
-    return not any(map(dict.get, s.inputs, ["delay_ms"] * len(s.inputs)))
+    return not any(map(dict.get, s.inputs, repeat("delay_ms")))
 
 
 class BulkSqsSource(SqsSource):
@@ -272,15 +276,11 @@ class BulkStreamSource(StreamSource):
     def start(self) -> None:
         inputs = self.s.inputs
         for at_ms, first, end in _instants(inputs):
-            items = inputs[first:end]
-            shards = list(map(dict.get, items, ["shard"] * len(items)))
-            if None in shards:
-                shards = [self._shard_for(item) for item in items]
-            counts: dict[int, int] = {}  # by shard, in the order the shards first appear (their polls' order)
-            cuts = [0, *compress(range(1, len(shards)), map(ne, shards[1:], shards)), len(shards)]
-            for a, b in zip(cuts, cuts[1:], strict=False):  # runs of records for the same shard
-                counts[shards[a]] = counts.get(shards[a], 0) + b - a
-            self.e.at(at_ms, P_ARRIVE, self._arrive_n, counts)
+            # By shard, in the order the shards first appear (the order of their polls).
+            counts = Counter(map(dict.get, islice(inputs, first, end), repeat("shard")))
+            if None in counts:
+                counts = Counter(self._shard_for(item) for item in islice(inputs, first, end))
+            self.e.at(at_ms, P_ARRIVE, self._arrive_n, dict(counts))
         if self.mapping_at:
             for shard in self.shards:
                 self.e.at(self.mapping_at, P_START, self.poll, shard)
