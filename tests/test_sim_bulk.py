@@ -137,19 +137,3 @@ def test_a_million_messages_run_in_bulk_quickly() -> None:
     assert got["finals"] == {"succeeded": 1_000_000}
     assert time.perf_counter() - t0 < 5  # about 0.3 s; per message it took minutes
 
-
-@settings(max_examples=200, deadline=None)
-@given(seed=st.integers(0, 2**31), parts=st.lists(st.one_of(st.text(max_size=12), st.integers(), st.floats(
-    allow_nan=False)), max_size=4))
-def test_ids_are_the_uuid_modules_own(seed, parts) -> None:
-    """Ids formats its version-4 UUIDs directly; they are the uuid module's, from the same SHA-256 text."""
-    import hashlib
-    import uuid
-
-    from study.sim.engine import Ids
-
-    digest = hashlib.sha256("|".join(str(p) for p in (seed, *parts)).encode()).digest()
-    ids = Ids(seed)
-    assert ids.digest(*parts) == digest
-    assert ids.uuid(*parts) == str(uuid.UUID(bytes=digest[:16], version=4))
-    assert ids.hex(32, *parts) == digest.hex()[:32]

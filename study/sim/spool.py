@@ -96,6 +96,15 @@ def _value(value: Any) -> str:
     return encode(value, "\n  ")
 
 
+def _input_state(st) -> str:
+    """`encode(st.to_json(), "\\n    ")` of an input's final state, from a template (a trace has one per input)."""
+    at = "null" if st.final == "pending" or st.at is None else float.__repr__(st.at / MS)
+    targets = encode(list(st.targets), "\n      ") if st.targets else "[]"
+    count = "null" if st.receive_count is None else int.__repr__(st.receive_count)
+    return (f'{{\n      "final": {_string(st.final)},\n      "at": {at},\n      "attempts": {int.__repr__(st.attempts)},'
+            f'\n      "targets": {targets},\n      "receive_count": {count}\n    }}')
+
+
 class _Section:
     """One list of the trace, written element by element to a temporary file."""
 
@@ -212,11 +221,10 @@ class TraceSpool:
             fp.write("{}")
         else:
             fp.write("{")
-            first = True
+            sep = "\n    "
             for iid, st in e.inputs.items():
-                fp.write("\n    " if first else ",\n    ")
-                first = False
-                fp.write(_string(iid) + ": " + encode(st.to_json(), "\n    "))
+                fp.write(sep + _string(iid) + ": " + _input_state(st))
+                sep = ",\n    "
             fp.write("\n  }")
         fp.write(',\n  "http": ')
         fp.write(_value([e.http[iid] for iid in source.http_order() if iid in e.http]))
