@@ -154,26 +154,13 @@ def load_only(path: Path) -> int:
     return len(load_scenario(path).inputs)
 
 
-def run_only(path: Path, repeat: int) -> tuple[float, int, float]:
+def run_only(path: Path, n: int, repeat: int) -> tuple[float, int, float]:
     """`simulate_summary` alone, on a scenario already read: (median time, runs, peak MiB allocated by the run)."""
-    import statistics
-    import time
-    import tracemalloc
-
     from study.sim.config import load_scenario
     from study.sim.run import simulate_summary
 
     scenario = load_scenario(path)
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        runs = simulate_summary(scenario)["summary"]["invocations"]
-        times.append(time.perf_counter() - t0)
-    tracemalloc.start()
-    simulate_summary(scenario)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return statistics.median(times), runs, peak / 2**20
+    return timed(lambda _n: simulate_summary(scenario)["summary"]["invocations"], n, repeat)
 
 
 def verdict(value: float, target: float) -> str:
@@ -212,7 +199,7 @@ def main() -> None:
                   f"   ratio {our_t / base_t:6.2f}x time, {our_mem / base_mem:6.2f}x memory")
             print(f"    of which reading the scenario:            {load_t:8.2f} s   peak {load_mem:8.1f} MiB"
                   "   (study.sim.config: one dict per generated input)")
-            run_t, run_runs, run_mem = run_only(path, repeat)
+            run_t, run_runs, run_mem = run_only(path, n, repeat)
             assert run_runs == our_runs
             print(f"    the run alone (scenario already read):    {run_t:8.2f} s   peak {run_mem:8.1f} MiB"
                   f"   ratio {run_t / base_t:6.2f}x time, {run_mem / base_mem:6.2f}x memory")
