@@ -1,6 +1,5 @@
-"""study/sim/batch_response.py, the one reader of partial batch responses, agrees with the two readers it is to
-replace (SqsSource._partial, sqs.partial-batch; StreamSource._partial, stream.partial-batch) on every response
-shape, valid or not. The comparison skips once those methods are gone."""
+"""study/sim/batch_response.py, the one reader of partial batch responses (sqs.partial-batch, stream.partial-batch),
+on every response shape, valid or not, and what the SQS and stream sources make of its answer."""
 
 from __future__ import annotations
 
@@ -9,39 +8,38 @@ from types import SimpleNamespace
 import pytest
 
 from study.sim.batch_response import failed_item_ids
+from study.sim.sqs import SqsSource
+from study.sim.streams import StreamSource
 
 IDS = ["m1", "m2", "m3"]
-RESPONSES = [
-    None, {}, "", [], "x", 0, {"batchItemFailures": None}, {"batchItemFailures": []}, {"other": 1},
-    {"batchItemFailures": {}}, {"batchItemFailures": "m1"}, {"batchItemFailures": [{"itemIdentifier": "m2"}]},
-    {"batchItemFailures": [{"itemIdentifier": "m3"}, {"itemIdentifier": "m1"}, {"itemIdentifier": "m3"}]},
-    {"batchItemFailures": [{"itemIdentifier": "m9"}]}, {"batchItemFailures": [{"itemIdentifier": ""}]},
-    {"batchItemFailures": [{"itemIdentifier": 2}]}, {"batchItemFailures": [{}]}, {"batchItemFailures": ["m1"]},
-    {"batchItemFailures": [{"itemIdentifier": "m1"}, "m2"]},
+# response -> the ids it names as failed ([] complete success, None invalid: the whole batch failed)
+EXPECTED = [
+    (None, []), ({}, []), ("", []), ([], None), ("x", None), (0, None),
+    ({"batchItemFailures": None}, []), ({"batchItemFailures": []}, []), ({"other": 1}, []),
+    ({"batchItemFailures": {}}, None), ({"batchItemFailures": "m1"}, None),
+    ({"batchItemFailures": [{"itemIdentifier": "m2"}]}, ["m2"]),
+    ({"batchItemFailures": [{"itemIdentifier": "m3"}, {"itemIdentifier": "m1"}, {"itemIdentifier": "m3"}]},
+     ["m3", "m1"]),
+    ({"batchItemFailures": [{"itemIdentifier": "m9"}]}, None), ({"batchItemFailures": [{"itemIdentifier": ""}]}, None),
+    ({"batchItemFailures": [{"itemIdentifier": 2}]}, None), ({"batchItemFailures": [{}]}, None),
+    ({"batchItemFailures": ["m1"]}, None), ({"batchItemFailures": [{"itemIdentifier": "m1"}, "m2"]}, None),
 ]
 
 
-@pytest.mark.parametrize("response", RESPONSES, ids=repr)
-def test_agrees_with_the_sqs_reader(response) -> None:
-    from study.sim import sqs
+@pytest.mark.parametrize(("response", "failed"), EXPECTED, ids=[repr(r) for r, _ in EXPECTED])
+def test_the_reader(response, failed) -> None:
+    assert failed_item_ids(response, IDS) == failed
 
-    reader = getattr(getattr(sqs, "SqsSource", None), "_partial", None)
-    if reader is None:
-        pytest.skip("the SQS source no longer has its own reader")
+
+@pytest.mark.parametrize(("response", "failed"), EXPECTED, ids=[repr(r) for r, _ in EXPECTED])
+def test_an_sqs_mapping_retries_the_named_messages(response, failed) -> None:
     by_id = {i: SimpleNamespace(iid=i) for i in IDS}
-    got = failed_item_ids(response, by_id)
-    old = reader(None, SimpleNamespace(response=response), by_id)
-    assert (None if got is None else [by_id[i] for i in got]) == old
+    got = SqsSource._partial(None, SimpleNamespace(response=response), by_id)
+    assert got == (None if failed is None else [by_id[i] for i in failed])
 
 
-@pytest.mark.parametrize("response", RESPONSES, ids=repr)
-def test_agrees_with_the_stream_reader(response) -> None:
-    from study.sim import streams
-
-    reader = getattr(getattr(streams, "StreamSource", None), "_partial", None)
-    if reader is None:
-        pytest.skip("the stream source no longer has its own reader")
+@pytest.mark.parametrize(("response", "failed"), EXPECTED, ids=[repr(r) for r, _ in EXPECTED])
+def test_a_stream_checkpoints_before_the_lowest_named_record(response, failed) -> None:
     records = [SimpleNamespace(sequence_number=i) for i in IDS]
-    got = failed_item_ids(response, IDS)
-    cut = None if got is None else (min(IDS.index(i) for i in got) if got else len(IDS))
-    assert cut == reader(None, SimpleNamespace(response=response), records)
+    cut = StreamSource._partial(None, SimpleNamespace(response=response), records)
+    assert cut == (None if failed is None else min((IDS.index(i) for i in failed), default=len(IDS)))

@@ -9,6 +9,7 @@ from study.sim import engine, pricing, sqs
 from study.sim.errors import ScenarioError
 from study.sim.scenario.defaults import LIMITS
 from study.sim.scenario.load import parse_scenario
+from study.sim.scenario.profiles import PROFILES
 from study.sim.sources.async_ import RETRY_DELAYS_S
 
 # (setting name, where in rules.yaml) -> the emulator's LIMITS key.
@@ -96,7 +97,7 @@ def test_timings_agree() -> None:
         min(backoff["cap"], backoff["first"] * backoff["factor"] ** k) for k in range(12)]
     for profile in ("exam", "aws"):
         want = timings["sqs_scaling"][profile]
-        assert sqs.SCALING[profile] == (want["per_minute"], want["cap"])
+        assert PROFILES[profile].sqs_scaling == (want["per_minute"], want["cap"])
         assert sqs.INITIAL_POLLERS == want["initial"]
     default = parse_scenario("title: t\ntrigger: {type: sync}\ninputs: []\n").function["idle_ttl"]
     assert default == timings["idle_environment_ttl_s"]

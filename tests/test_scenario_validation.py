@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 
 from study import paths
-from study.sim import sqs, yamlpos
+from study.sim import yamlpos
 from study.sim.errors import ScenarioError
 from study.sim.run import SOURCES
 from study.sim.scenario.defaults import TRIGGER_TYPES
 from study.sim.scenario.load import load_scenario
-from study.sim.scenario.profiles import PROFILES
 from study.sim.scenario.triggers import TRIGGERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,23 +94,16 @@ def test_every_trigger_has_its_rules_and_its_source() -> None:
 
 
 def test_the_profiles_differ_only_in_their_table() -> None:
-    """No module of the emulator names a profile but profiles.py; the two listed below are to be switched to
-    the table (they hold a copy meanwhile, checked here against it)."""
-    pending = {
-        "engine.py": 'self.s.profile == "aws"',  # PROFILES[...].init_billed
-        "sqs.py": 'SCALING = {"exam": (60, 1000), "aws": (300, 1250)}',  # PROFILES[...].sqs_scaling
-        "pricing.py": 'profile: str = "exam"',  # an unused parameter's default
-    }
+    """No module of the emulator names a profile but profiles.py: code that behaves by profile reads its row."""
     offenders = []
     for f in sorted(SIM.rglob("*.py")):
         rel = f.relative_to(SIM).as_posix()
         if rel == "scenario/profiles.py":
             continue
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
-            if re.search(r"""["'](exam|aws)["']""", line) and not (rel in pending and pending[rel] in line):
+            if re.search(r"""["'](exam|aws)["']""", line):
                 offenders.append(f"study/sim/{rel}:{n}: {line.strip()}")
     assert not offenders, "read the profile's row of study/sim/scenario/profiles.py instead:\n" + "\n".join(offenders)
-    assert sqs.SCALING == {name: row.sqs_scaling for name, row in PROFILES.items()}
 
 
 def test_the_scenario_modules_stay_small() -> None:

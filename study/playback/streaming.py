@@ -123,6 +123,7 @@ class PlaybackSink:
 
     def __init__(self, engine, active: bool = False, every: int | None = None) -> None:
         self.every = every or EVERY
+        self.pending = FULL_ENTRIES  # the engine flushes as well once its timeline holds more entries than this
         self.active = False
         self.slice_s = 0.001
         self.slices: list[Slice] = []

@@ -7,25 +7,25 @@ the engine records runs, logs and the timeline, and builds the trace every face 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import heapq
 import json
-import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from study.sim.ids import Ids
+from study.sim.records import Env, InputState, Invocation, seconds
 from study.sim.scenario.defaults import MS
 from study.sim.scenario.model import Scenario
+from study.sim.scenario.profiles import PROFILES
 
 # At one instant: runs that end, visibility timeouts that expire, inputs that arrive, schedule firings,
 # then polls, batches and new runs (docs/scenario-format.md). Ties keep scheduling order (the sequence number).
 P_END, P_VISIBLE, P_ARRIVE, P_FIRE, P_START = 0, 1, 2, 3, 4
 TIME_CAP_MS = 7 * 24 * 3600 * MS
 THROTTLE_CAP_S = 300
-
-
 PROGRESS_EVERY = 5000  # events between two progress calls
+ARRIVAL_CHUNK = 4096  # inputs sent at one instant that arrive in one event
 
 
 class Cancelled(Exception):
@@ -37,96 +37,16 @@ def throttle_delay_s(k: int) -> int:
     return min(THROTTLE_CAP_S, 2 ** k)
 
 
-def seconds(ms: int | None) -> float | None:
-    return None if ms is None else ms / MS
-
-
-class Ids:
-    """Every generated id derives from the seed and what it names, so a what-if keeps unrelated ids."""
-
-    __slots__ = ("seed",)
-
-    def __init__(self, seed: int):
-        self.seed = seed
-
-    def digest(self, *parts: Any) -> bytes:
-        text = "|".join(str(p) for p in (self.seed, *parts))
-        return hashlib.sha256(text.encode()).digest()
-
-    def uuid(self, *parts: Any) -> str:
-        return str(uuid.UUID(bytes=self.digest(*parts)[:16], version=4))
-
-    def hex(self, n: int, *parts: Any) -> str:
-        return self.digest(*parts).hex()[:n]
-
-
-class Env:
-    """One execution environment: its log stream, whether it is busy, and a real handler's module."""
-
-    __slots__ = ("number", "stream", "busy", "idle_since", "needs_init", "module", "freed_seq", "created_ms")
-
-    def __init__(self, number: int, stream: str, created_ms: int):
-        self.number = number
-        self.stream = stream
-        self.busy = False
-        self.idle_since = 0
-        self.needs_init = True
-        self.module = None
-        self.freed_seq = 0
-        self.created_ms = created_ms
-
-
-class Invocation:
-    __slots__ = ("n", "request_id", "start", "end", "inputs", "shard", "attempt", "instance", "cold_start",
-                 "status", "error", "response", "event", "billed_ms", "env", "init_ms", "on_end", "extra",
-                 "duration_ms", "printed", "reset", "init_billed_ms")
-
-    def to_json(self, cutoff_ms: int | None) -> dict:
-        running = cutoff_ms is not None and self.end > cutoff_ms
-        out = {
-            "n": self.n, "request_id": self.request_id, "start": seconds(self.start),
-            "end": None if running else seconds(self.end),
-            "inputs": list(self.inputs),
-        }
-        if self.shard is not None:
-            out["shard"] = self.shard
-        out.update({
-            "attempt": self.attempt, "instance": self.instance, "cold_start": self.cold_start,
-            "status": "running" if running else self.status,
-            "error": None if running else self.error,
-            "response": None if running else self.response,
-            # A run the clock stopped is billed for what it ran so far (INIT included where it is billed).
-            "event": self.event,
-            "billed_ms": self.billed_ms if not running else max(1, cutoff_ms - self.start + self.init_billed_ms),
-        })
-        if self.extra:
-            out.update(self.extra)
-        return out
-
-
-class InputState:
-    __slots__ = ("final", "at", "attempts", "targets", "receive_count")
-
-    def __init__(self) -> None:
-        self.final = "pending"
-        self.at: int | None = None
-        self.attempts = 0
-        self.targets: list[str] | None = None  # made on the first delivery (most inputs have none)
-        self.receive_count: int | None = None
-
-    def to_json(self) -> dict:
-        return {"final": self.final, "at": seconds(self.at) if self.final != "pending" else None,
-                "attempts": self.attempts, "targets": list(self.targets or ()), "receive_count": self.receive_count}
-
-
 class Engine:
     """Runs one scenario to its trace. Deterministic: same scenario and seed, same bytes."""
 
-    def __init__(self, scenario: Scenario, lean: bool = False, handler_factory: Callable | None = None):
+    def __init__(self, scenario: Scenario, lean: bool = False, handler_factory: Callable | None = None,
+                 track_inputs: bool = True):
         """`lean`: only the summary and the inputs' final states are wanted (`study sim --summary`): no timeline,
         logs, delivery records or invocation records are kept, and with a `behavior` handler no event payload or
         request id is built. The summary is the same as the full trace's. `handler_factory(scenario, engine)`
-        replaces the in-process runner of a real handler (study.challenges runs learner code in child processes)."""
+        replaces the in-process runner of a real handler (study.challenges runs learner code in child processes).
+        `track_inputs=False`: no state per input; the source counts final states (study.sim.lean_bulk)."""
         self.s = scenario
         self.lean = lean
         self.ids = Ids(scenario.seed)
@@ -150,6 +70,7 @@ class Engine:
         self.stopped_by = "quiet"
         self.stop_ms: int | None = None
         self.last_ms = 0
+        self._epoch_base: int | None = None
         fn = scenario.function
         self.fn_arn = fn["FunctionArn"]
         self.memory = fn["MemorySize"]
@@ -175,8 +96,13 @@ class Engine:
         self.billed_done = 0
         self.last_end_ms = 0
         self.last_delivery_ms = 0
-        for item in scenario.inputs:
-            self.inputs[item["id"]] = InputState()
+        # Lean runs in bulk (study.sim.lean_bulk): identical runs started together, and the source's count of
+        # final states when no state is kept per input.
+        self.live_groups: dict[int, Any] = {}
+        self.counted_finals: Callable[[], dict[str, int]] | None = None
+        if track_inputs:
+            for item in scenario.inputs:
+                self.inputs[item["id"]] = InputState()
 
     # -- the clock -------------------------------------------------------------------------------------------
 
@@ -213,12 +139,27 @@ class Engine:
             _, _, _, fn, args = heapq.heappop(heap)
             self.now = t
             fn(*args)
+            if spool is not None and len(self.timeline) > spool.pending:
+                spool.flush(self)
             if self.stopped_by == "max_invocations":
                 self.stop_ms = self.now
                 break
         if spool is not None:
             return None
         return self.lean_result() if self.lean else self.trace(source)
+
+    def arrivals(self, inputs: list[dict], arrive_all: Callable[[list[dict]], None]) -> None:
+        """Schedule `arrive_all(items)` for inputs sent at the same instant, in input order, for a source whose
+        arrivals schedule nothing at their own instant ahead of the next arrival (SQS, streams): one event per
+        ARRIVAL_CHUNK of them, so a backlog's arrival records can be spooled as they come."""
+        group: list[dict] = []
+        for item in inputs:
+            if group and (item["at_ms"] != group[0]["at_ms"] or len(group) >= ARRIVAL_CHUNK):
+                self.at(group[0]["at_ms"], P_ARRIVE, arrive_all, group)
+                group = []
+            group.append(item)
+        if group:
+            self.at(group[0]["at_ms"], P_ARRIVE, arrive_all, group)
 
     def iso(self, t_ms: int | None = None, ms_digits: bool = True) -> str:
         t = self.s.start_time + dt.timedelta(milliseconds=self.now if t_ms is None else t_ms)
@@ -228,7 +169,9 @@ class Engine:
         return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def epoch_ms(self, t_ms: int | None = None) -> int:
-        base = int(self.s.start_time.timestamp() * 1000)
+        base = self._epoch_base
+        if base is None:
+            base = self._epoch_base = int(self.s.start_time.timestamp() * 1000)
         return base + (self.now if t_ms is None else t_ms)
 
     # -- records ---------------------------------------------------------------------------------------------
@@ -239,12 +182,14 @@ class Engine:
             if t > self.last_ms:
                 self.last_ms = t
             return fields
-        entry: dict[str, Any] = {"t": seconds(self.now if t_ms is None else t_ms), "kind": kind}
-        entry.update(fields)
+        t = self.now if t_ms is None else t_ms
+        entry: dict[str, Any] = {"t": t / MS, "kind": kind, **fields}
         if rule:
             entry["rule"] = rule
-        self.timeline.append((self.now if t_ms is None else t_ms, self._next(), entry))
-        self.last_ms = max(self.last_ms, self.now if t_ms is None else t_ms)
+        self._seq += 1
+        self.timeline.append((t, self._seq, entry))
+        if t > self.last_ms:
+            self.last_ms = t
         return entry
 
     def _next(self) -> int:
@@ -350,7 +295,7 @@ class Engine:
         inv.reset = status == "timeout" or (error is not None and str(error.get("errorType", "")).startswith("Runtime."))
         inv.end = inv.start + duration
         # pricing.init-billing: the aws profile bills ceil(init + invoke) on a cold start (whole ms already); exam bills invoke only.
-        inv.init_billed_ms = inv.init_ms if cold and self.s.profile == "aws" else 0
+        inv.init_billed_ms = inv.init_ms if cold and PROFILES[self.s.profile].init_billed else 0
         inv.billed_ms = max(1, duration + inv.init_billed_ms)
         env.needs_init = False
         if self.lean:
@@ -468,7 +413,7 @@ class Engine:
         return {
             "invocations": n, "errors": errors, "throttles": self.throttles, "requests": n,
             "gb_seconds": round(gb_s, 9),
-            "cost_usd": round(run_cost(n, gb_s, self.s.profile, self.mis), 10),
+            "cost_usd": round(run_cost(n, gb_s, self.mis), 10),
             "max_concurrency": self.max_running, "end": seconds(int(last)),
             "stopped_by": self.stopped_by,
         }
@@ -486,8 +431,12 @@ class Engine:
             errors += j["status"] in ("error", "timeout")
             if j["end"] is not None:
                 last_end = max(last_end, j["end"] * MS)
+        for g in self.live_groups.values():  # the same for runs started together (study.sim.lean_bulk.Runs)
+            n, billed, last_end = g.tally(cutoff, n, billed, last_end)
         self._settle_cutoff(cutoff)
         finals: dict[str, int] = {}
+        if self.counted_finals is not None:
+            finals = self.counted_finals()
         for st in self.inputs.values():
             finals[st.final] = finals.get(st.final, 0) + 1
         return {"summary": self.summary(n, errors, billed, last_end), "finals": dict(sorted(finals.items()))}

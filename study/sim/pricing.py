@@ -18,7 +18,7 @@ def gb_second_price(misconceptions=NONE) -> float:
     return CHAPTER_GB_SECOND_USD if "chapter-duration-price" in misconceptions else GB_SECOND_USD
 
 
-def run_cost(requests: int, gb_seconds: float, profile: str = "exam", misconceptions=NONE) -> float:
+def run_cost(requests: int, gb_seconds: float, misconceptions=NONE) -> float:
     """A scenario run's cost without the free tier (the trace's summary.cost_usd)."""
     return requests * REQUEST_USD + gb_seconds * gb_second_price(misconceptions)
 

@@ -40,7 +40,14 @@ def simulate(scenario: Scenario, progress=None, handler_factory=None) -> dict:
 
 def simulate_summary(scenario: Scenario) -> dict:
     """Only `{"summary": ..., "finals": {state: count}}`, as the full trace would give them, without keeping the
-    timeline, logs or per-invocation records (and, for `behavior` handlers, without building payloads)."""
+    timeline, logs or per-invocation records (and, for `behavior` handlers, without building payloads). A backlog
+    whose messages cannot differ runs in bulk, as counts (study.sim.lean_bulk)."""
+    from study.sim.lean_bulk import bulk_source
+
+    bulk = bulk_source(scenario)
+    if bulk is not None:
+        engine = Engine(scenario, lean=True, track_inputs=False)
+        return engine.run(bulk(engine))
     engine = Engine(scenario, lean=True)
     return engine.run(source_for(engine))
 

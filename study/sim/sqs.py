@@ -13,11 +13,12 @@ import heapq
 from collections import deque
 
 from study.sim import payloads
+from study.sim.batch_response import failed_item_ids
 from study.sim.engine import P_START, P_VISIBLE, Engine, throttle_delay_s
 from study.sim.scenario.defaults import MS
+from study.sim.scenario.profiles import PROFILES
 from study.sim.sources.base import Source
 
-SCALING = {"exam": (60, 1000), "aws": (300, 1250)}  # (pollers added per minute, cap): sqs.scaling
 INITIAL_POLLERS = 5
 
 
@@ -75,7 +76,7 @@ class SqsSource(Source):
         self.redrive = q["RedrivePolicy"]
         self.rbif = "ReportBatchItemFailures" in self.t["FunctionResponseTypes"]
         self.max_concurrency = self.t["ScalingConfig"]["MaximumConcurrency"]
-        self.rate, self.cap = SCALING[self.s.profile]
+        self.rate, self.cap = PROFILES[self.s.profile].sqs_scaling  # sqs.scaling: (per minute, cap)
         self.messages: dict[str, Message] = {}  # the messages still in the queue (deleted ones are let go)
         self.n_sent = 0
         self.visible: list[tuple[int, Message]] = []  # standard: heap by send order (sqs.batching)
@@ -92,7 +93,8 @@ class SqsSource(Source):
         self.bisect = self.t.get("BisectBatchOnFunctionError", False)  # only with the sqs-bisect misconception
         self.queue_arn = q["QueueArn"]
         self.delay_ms = q["DelaySeconds"] * MS
-        # Standard queue: visible messages by send order (MC-17). First-time arrivals come in send order and
+        # Standard queue: visible messages by send order (sqs.batching; docs/emulator.md section 7, the course's
+        # model). First-time arrivals come in send order and
         # go to `fresh` (a deque); reappearing messages go to the `visible` heap; receive takes the lower order.
         self.fresh: deque[Message] = deque()
         self.failure_destination = (self.t.get("DestinationConfig") or {}).get("OnFailure", {}).get("Destination")
@@ -100,7 +102,7 @@ class SqsSource(Source):
     # -- arrivals and visibility -----------------------------------------------------------------------------
 
     def start(self) -> None:
-        self.arrive_grouped()
+        self.e.arrivals(self.s.inputs, self._arrive_all)
 
     def arrive(self, item: dict) -> None:
         e = self.e
@@ -457,26 +459,8 @@ class SqsSource(Source):
 
     def _partial(self, inv, by_id: dict) -> list[Message] | None:
         """sqs.partial-batch: the messages a partial batch response names, [] for complete success, None when invalid."""
-        resp = inv.response
-        if resp is None or resp == {} or resp == "":
-            return []
-        if not isinstance(resp, dict):
-            return None
-        items = resp.get("batchItemFailures")
-        if items is None or items == []:
-            return []
-        if not isinstance(items, list):
-            return None
-        out = []
-        for entry in items:
-            if not isinstance(entry, dict):
-                return None
-            ident = entry.get("itemIdentifier")
-            if not isinstance(ident, str) or not ident or ident not in by_id:
-                return None
-            if by_id[ident] not in out:
-                out.append(by_id[ident])
-        return out
+        failed = failed_item_ids(inv.response, by_id)
+        return None if failed is None else [by_id[ident] for ident in failed]
 
     def _bisect(self, batch: list[Message]) -> None:
         """Only under the `sqs-bisect` misconception: split and re-run the halves at once, as a stream would."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from study.sim import payloads
+from study.sim.batch_response import failed_item_ids
 from study.sim.engine import P_START, Engine, throttle_delay_s
 from study.sim.scenario.defaults import MS
 from study.sim.sources.base import Source
@@ -78,7 +79,7 @@ class StreamSource(Source):
         self.records: dict[str, Record] = {}
 
     def start(self) -> None:
-        self.arrive_grouped()
+        self.e.arrivals(self.s.inputs, self._arrive_all)
         if self.mapping_at:
             for shard in self.shards:
                 self.e.at(self.mapping_at, P_START, self.poll, shard)
@@ -301,26 +302,11 @@ class StreamSource(Source):
 
     def _partial(self, inv, records: list[Record]) -> int | None:
         """stream.partial-batch: the index to checkpoint before (len for complete success), or None for an invalid response."""
-        resp = inv.response
-        if resp is None or resp == {} or resp == "":
-            return len(records)
-        if not isinstance(resp, dict):
-            return None
-        items = resp.get("batchItemFailures")
-        if items is None or items == []:
-            return len(records)
-        if not isinstance(items, list):
-            return None
         index = {r.sequence_number: i for i, r in enumerate(records)}
-        lowest = None
-        for entry in items:
-            if not isinstance(entry, dict):
-                return None
-            ident = entry.get("itemIdentifier")
-            if not isinstance(ident, str) or not ident or ident not in index:
-                return None
-            lowest = index[ident] if lowest is None else min(lowest, index[ident])
-        return lowest
+        failed = failed_item_ids(inv.response, index)
+        if failed is None:
+            return None
+        return min((index[ident] for ident in failed), default=len(records))
 
     def _succeed(self, job: Job, records: list[Record]) -> None:
         e = self.e

@@ -20,10 +20,8 @@ class Profile:
     # s3.coalescing: writes to one key at one instant without versioning notify once (the last write).
     s3_coalescing: bool
     # pricing.init-billing: a cold start bills the init phase as well as the invocation.
-    # (study/sim/engine.py still reads this as `profile == "aws"`; to be switched to this row.)
     init_billed: bool
-    # sqs.scaling: (pollers added per minute, cap). (study/sim/sqs.py keeps a copy in SCALING, to be switched
-    # to this row; tests/test_scenario_validation.py checks the two agree meanwhile.)
+    # sqs.scaling: (pollers added per minute, cap).
     sqs_scaling: tuple[int, int]
 
 
