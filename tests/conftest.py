@@ -13,7 +13,6 @@ session folder, so the decoy check at the end of the run covers their module and
 
 from __future__ import annotations
 
-import gc
 import os
 import shutil
 import tempfile
@@ -98,17 +97,6 @@ def study_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     problems = touched(decoy)
     if problems:
         pytest.fail("this test touched data outside its STUDY_HOME: " + "; ".join(problems), pytrace=False)
-
-
-@pytest.fixture(autouse=True)
-def _thaw_heap():
-    """A lab screen freezes the heap (gc.freeze, study/tui/screens/lab.py) so playback never stalls on a full
-    collection. The app process is one learner's session; the test process runs hundreds of apps, and without this
-    every app a test closed would stay frozen, uncollectable, for the rest of the run (gigabytes, and slower
-    collections for every later test). Thawing after each test gives every test the heap a fresh app would find."""
-    yield
-    if gc.get_freeze_count():
-        gc.unfreeze()
 
 
 def pytest_collection_modifyitems(config, items) -> None:
