@@ -6,6 +6,9 @@ folder, so code that forgets STUDY_HOME resolves to the decoy instead of the lea
 XDG_DATA_HOME on Linux and macOS). After each test the decoy must still hold no `lambda-study` folder; otherwise
 the test errors at teardown. The real directory is not compared before and after: another process on the machine
 (the app itself, another checkout's tests) may change it at any time, which would fail tests for nothing.
+
+The suite runs on every core (pytest-xdist, `-n auto` in pyproject.toml): the workers share the main process's
+session folder, so the decoy check at the end of the run covers their module and session fixtures too.
 """
 
 from __future__ import annotations
@@ -27,12 +30,41 @@ REAL_DATA_DIR = Path(platformdirs.user_data_dir(APP, appauthor=False))
 # Module- and session-scoped fixtures, and code run while test modules are imported, happen before any
 # function fixture: they get a session-wide STUDY_HOME and decoy, so they cannot reach the real data either.
 _SESSION_ROOT = Path(tempfile.mkdtemp(prefix="study-tests-"))
-os.environ["STUDY_HOME"] = str(_SESSION_ROOT / "session-home")
-os.environ["XDG_DATA_HOME"] = str(_SESSION_ROOT / "session-decoy")
+
+
+def _use_session_root(root: Path) -> None:
+    global _SESSION_ROOT
+    _SESSION_ROOT = root
+    os.environ["STUDY_HOME"] = str(root / "session-home")
+    os.environ["XDG_DATA_HOME"] = str(root / "session-decoy")
+
+
+_use_session_root(_SESSION_ROOT)
+
+
+def _is_worker(config) -> bool:
+    """An xdist worker: it runs tests; the main process only hands them out and reports."""
+    return hasattr(config, "workerinput")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """(xdist, main process) Each worker gets the main process's session folder."""
+    node.workerinput["study_session_root"] = str(_SESSION_ROOT)
+
+
+def pytest_configure(config) -> None:
+    if _is_worker(config) and "study_session_root" in config.workerinput:
+        own = _SESSION_ROOT
+        _use_session_root(Path(config.workerinput["study_session_root"]))
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    """The session-wide decoy is checked once, at the end (a module fixture that forgot STUDY_HOME)."""
+    """The session-wide decoy is checked once, at the end (a module fixture that forgot STUDY_HOME); with xdist,
+    by the main process after every worker has finished (a worker's exit status is not passed on)."""
+    if _is_worker(session.config):
+        return
     problems = touched(_SESSION_ROOT / "session-decoy")
     if problems:
         writer = session.config.get_terminal_writer()
@@ -42,7 +74,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 
 def pytest_unconfigure(config) -> None:
-    shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
+    if not _is_worker(config):
+        shutil.rmtree(_SESSION_ROOT, ignore_errors=True)
 
 
 def touched(decoy: Path) -> list[str]:

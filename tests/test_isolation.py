@@ -51,21 +51,53 @@ def test_forgets_study_home(monkeypatch):
 '''
 
 
-def test_a_test_that_forgets_study_home_errors(tmp_path: Path) -> None:
-    """A copy of our conftest, in a pytest run of its own, reports a test that opens the store without STUDY_HOME."""
+def _inner_run(tmp_path: Path, test_text: str, *args: str) -> tuple[int, str]:
+    """A copy of our conftest and one test file, in a pytest run of its own: exit status and output."""
     inner = tmp_path / "inner"
     inner.mkdir()
     shutil.copy(HERE / "conftest.py", inner / "conftest.py")
-    (inner / "test_forgetful.py").write_text(FORGETFUL_TEST)
+    (inner / "test_forgetful.py").write_text(test_text)
     fake_home = tmp_path / "home"  # the inner run's "real" data directory lives here, never the user's
     env = {**os.environ, "HOME": str(fake_home), "XDG_DATA_HOME": str(fake_home / ".local" / "share"),
            "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env.pop("STUDY_HOME", None)
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
-                             "--rootdir", str(inner), str(inner)],
+                             "--rootdir", str(inner), *args, str(inner)],
                             cwd=inner, env=env, capture_output=True, text=True, timeout=300)
-    out = result.stdout + result.stderr
-    assert result.returncode == 1, out
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_test_that_forgets_study_home_errors(tmp_path: Path) -> None:
+    """A copy of our conftest, in a pytest run of its own, reports a test that opens the store without STUDY_HOME."""
+    code, out = _inner_run(tmp_path, FORGETFUL_TEST)
+    assert code == 1, out
     assert "1 passed, 1 error" in out, out
     assert "touched data outside its STUDY_HOME" in out and "without STUDY_HOME" in out, out
 
+
+FORGETFUL_MODULE_FIXTURE = '''
+import pytest
+
+from study.progress import Store
+
+
+@pytest.fixture(scope="module")
+def store():
+    import os
+
+    del os.environ["STUDY_HOME"]  # no monkeypatch at module scope: this fixture forgets for good
+    return Store()
+
+
+def test_uses_the_store(store):
+    store.close()
+'''
+
+
+def test_a_module_fixture_that_forgets_fails_the_run_on_an_xdist_worker_too(tmp_path: Path) -> None:
+    """Run on a worker (-n 1, as `-n auto` in pyproject.toml does): the worker's session decoy is the main
+    process's, which checks it after the workers finish and fails the run (xdist passes on no worker's status)."""
+    code, out = _inner_run(tmp_path, FORGETFUL_MODULE_FIXTURE, "-n", "1")
+    assert "1 passed" in out, out
+    assert code == 1, out
+    assert "a fixture or an import touched data outside STUDY_HOME" in out, out

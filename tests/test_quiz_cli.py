@@ -1,7 +1,11 @@
-"""`study questions` and `study quiz` as a user runs them: in a subprocess, through pipes."""
+"""`study questions` and `study quiz` as a user runs them: the JSON listing and the quiz in a subprocess, through
+pipes; the stats, the plain listing and the refusals through `study.cli.main` in this process, which generates the
+question bank once instead of once per child process."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -18,6 +22,16 @@ _HOME = tempfile.mkdtemp(prefix="study-test-home-")  # never the real user's pro
 def _study(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "study", *args], input=stdin, capture_output=True, text=True,
                           timeout=120, env={**os.environ, "STUDY_HOME": _HOME})
+
+
+def _study_here(*args: str) -> subprocess.CompletedProcess:
+    """`study ARGS` through the command line's entry point in this process (STUDY_HOME is the test's own)."""
+    from study.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(["study", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -52,19 +66,19 @@ def test_questions_json_is_deterministic(as_json) -> None:
 
 
 def test_questions_stats() -> None:
-    result = _study("questions", "--stats")
+    result = _study_here("questions", "--stats")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for heading in ("per section", "per template", "per rule", "per trigger type", "simulation backed"):
         assert heading in out
     assert "rules without a question: none" in out
-    stats = json.loads(_study("questions", "--stats", "--json").stdout)
+    stats = json.loads(_study_here("questions", "--stats", "--json").stdout)
     assert stats["generated"] >= 1000 and stats["simulation_templates"] >= 25
     assert len(stats["per_section"]) == 20 and stats["rules_without_question"] == []
 
 
 def test_questions_plain_listing_marks_answers() -> None:
-    result = _study("questions", "--section", "6")
+    result = _study_here("questions", "--section", "6")
     assert result.returncode == 0
     assert "bank.18.6." in result.stdout and "gen.async-retries.runs." in result.stdout
     assert "   * " in result.stdout
@@ -72,7 +86,7 @@ def test_questions_plain_listing_marks_answers() -> None:
 
 def test_bad_section_is_refused_without_traceback() -> None:
     for cmd in (["questions", "--section", "18.99"], ["quiz", "--section", "nonsense"]):
-        result = _study(*cmd)
+        result = _study_here(*cmd)
         assert result.returncode == 2
         assert "not a section of chapter 18" in result.stderr and "Traceback" not in result.stderr
 
