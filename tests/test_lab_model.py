@@ -194,3 +194,25 @@ def test_one_writer_of_a_path_in_scenario_data() -> None:
     assert get_in(data, "inputs[0].id") == "e1"
     assert get_in(data, ("inputs", 3, "id"), "none") == "none"
     assert get_in(data, ("trigger", "Queue", "x")) is None
+
+
+def test_a_long_answer_is_clipped_in_the_comparison_and_says_so() -> None:
+    from study.lab.whatif import CELL_MAX, clip
+
+    long = ", ".join(str(n) for n in range(100_000))
+    shown = clip(long)
+    assert len(shown) < CELL_MAX + 40 and shown.startswith("0, 1, 2") and shown.endswith(f"({len(long):,} characters in all)")
+    assert clip("1, 2, 3") == "1, 2, 3"
+
+
+def test_an_endless_whatif_stops_at_the_cap_and_says_so(monkeypatch) -> None:
+    from study.lab import whatif
+
+    assert whatif.WHATIF_MAX_INVOCATIONS == 1_000_000  # the what-if may run a million invocations
+    monkeypatch.setattr(whatif, "WHATIF_MAX_INVOCATIONS", 300)
+    lab, _before = lab_and_outcome(paths.labs_dir() / "18.12-kinesis-poison-no-bisect.yaml")
+    setting = lm.setting_for("MaximumRetryAttempts", lab.trigger_type)
+    data, _notes = lm.apply_setting(lab, setting, -1)
+    after = lm.run_variant(lab, data)
+    assert after.trace["summary"]["stopped_by"] == "max_invocations"
+    assert after.trace["summary"]["invocations"] == 300

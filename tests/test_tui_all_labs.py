@@ -9,6 +9,7 @@ import pytest
 
 from study import lab as lm
 from study import paths
+from study.lab import whatif
 from study.tui.app import make_app
 from study.tui.screens.lab import LabScreen
 from study.tui.widgets.watch_view import WatchView
@@ -32,7 +33,12 @@ def test_there_are_labs() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", LABS, ids=[p.name for p in LABS])
-def test_lab_predict_watch_explain_whatif(path) -> None:
+def test_lab_predict_watch_explain_whatif(path, monkeypatch) -> None:
+    # A few labs' first what-if retries forever (MaximumRetryAttempts -1), which a learner may let run to the
+    # app's cap of 1,000,000 invocations (minutes on a stream). This sweep checks the screens, so it caps the runs
+    # at 20,000; test_lab_model checks the cap itself and test_playback_aggregate an endless run kept bounded.
+    monkeypatch.setattr(whatif, "WHATIF_MAX_INVOCATIONS", 20_000)
+
     async def run() -> None:
         app = make_app(lab_file=str(path), clock=lambda: 0.0)
         app.animation_level = "none"

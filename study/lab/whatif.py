@@ -324,6 +324,18 @@ class Row:
         return self.before != self.after
 
 
+CELL_MAX = 240  # characters of one answer shown in the comparison (an endless what-if's list runs to megabytes)
+
+
+def clip(text: str, limit: int = CELL_MAX) -> str:
+    """`text` cut at the last list separator before `limit`, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    head = head.rsplit(", ", 1)[0] if ", " in head else head
+    return f"{head} … ({len(text):,} characters in all)"
+
+
 def compare(a: Outcome, b: Outcome, predictions: list[Prediction]) -> list[Row]:
     """The two outcomes side by side: predictions' answers first, then totals, fates and deliveries."""
     rows: list[Row] = []
@@ -334,7 +346,7 @@ def compare(a: Outcome, b: Outcome, predictions: list[Prediction]) -> list[Row]:
     if a.trace is None or b.trace is None:
         rows.append(Row("configuration", refused(a), refused(b)))
     for i, p in enumerate(predictions, 1):
-        rows.append(Row(f"Q{i} {p.question}", show(actual_for(p, a)), show(actual_for(p, b))))
+        rows.append(Row(f"Q{i} {p.question}", clip(show(actual_for(p, a))), clip(show(actual_for(p, b)))))
     ta, tb = a.trace or {}, b.trace or {}
     for key, label in (("invocations", "runs"), ("errors", "errors"), ("throttles", "throttles"),
                        ("max_concurrency", "max concurrency"), ("end", "last event (s)"),
