@@ -78,7 +78,7 @@ def test_a_test_that_forgets_study_home_errors(tmp_path: Path) -> None:
 FORGETFUL_MODULE_FIXTURE = '''
 import pytest
 
-from study.progress import Store
+from study.learning.store import Store
 
 
 @pytest.fixture(scope="module")

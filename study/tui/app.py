@@ -41,7 +41,7 @@ class StudyApp(App):
         self.challenges: list[tuple[str, str, str]] | None = None  # (id, section, title) once read
         self.code_progress: dict[str, tuple[int, int]] = {}  # section -> (solved, challenges)
         self.progress: dict[str, float] = {}
-        self.lab_results: dict = {}  # lab name -> study.progress.LabResult, once the store is read
+        self.lab_results: dict = {}  # lab name -> study.learning.records.LabResult, once the store is read
         self.ready_callback: Callable[[], None] | None = None
         self.startup_ms: float | None = None
 
@@ -155,7 +155,7 @@ class StudyApp(App):
 
     @property
     def store(self):
-        """The learner's progress database (study.progress.Store), opened on first use; call it first on the
+        """The learner's progress database (study.learning.store.Store), opened on first use; call it first on the
         UI thread, so a recovery message can be shown."""
         with _STORE_LOCK:  # the map's progress worker may be first
             store = getattr(self, "_store", None)
