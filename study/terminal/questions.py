@@ -19,16 +19,21 @@ def load_problems() -> list:
     return list(load_templates().problems) + list(load_bank().problems)
 
 
+def said_problems() -> bool:
+    """Print every problem that stops the bank from being built (file:line:col: why); True when there were any."""
+    problems = load_problems()
+    for p in problems:
+        print(f"study: {p}", file=sys.stderr)
+    return bool(problems)
+
+
 def questions_command(args) -> int:
     try:
         section = normalise_section(getattr(args, "section", None))
     except ValueError as err:
         print(f"study questions: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    problems = load_problems()
-    if problems:
-        for p in problems:
-            print(f"study: {p}", file=sys.stderr)
+    if said_problems():
         return EXIT_BAD_INPUT
     from study.quiz import all_questions
     from study.quiz.generate import generation_report

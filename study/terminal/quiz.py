@@ -16,7 +16,7 @@ EXIT_BAD_INPUT = 2
 
 def quiz_command(args, console: Console | None = None, stream=None) -> int:
     from study.content import normalise_section
-    from study.terminal.questions import load_problems
+    from study.terminal.questions import said_problems
 
     console = console or Console(highlight=False)
     try:
@@ -28,10 +28,7 @@ def quiz_command(args, console: Console | None = None, stream=None) -> int:
     if n is None or n < 1:
         print("study quiz: -n: expected 1 or more questions", file=sys.stderr)
         return EXIT_BAD_INPUT
-    problems = load_problems()
-    if problems:
-        for p in problems:
-            print(f"study: {p}", file=sys.stderr)
+    if said_problems():
         return EXIT_BAD_INPUT
     if getattr(args, "seed", None) is None:
         # Once there is progress, the quiz is practice (due rules first, answers saved); --seed keeps the
