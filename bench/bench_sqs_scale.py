@@ -7,10 +7,10 @@ The SimPy models record every message's fate and every invocation (start, end, f
 what the emulator's summary is computed from. Times are wall-clock medians; peak memory is tracemalloc's peak, taken
 in a separate run of each (tracemalloc slows Python down, so its run is not timed).
 
-The emulator's figures include reading the scenario (YAML, then study.sim.scenario (inputs.py), which turns the count-input into
-one checked dict per message); that part is also measured on its own, and so is the run alone on a scenario already
-read (its peak counts only what the run allocates). `--summary` of these workloads runs in bulk
-(study.sim.lean_bulk: counts of messages, one group per poll round's identical runs).
+The emulator's figures include reading the scenario (YAML, then study.sim.scenario, which keeps each count-input as
+one compact run and checks its ids by arithmetic: no dict per message); that part is also measured on its own, and so
+is the run alone on a scenario already read (its peak counts only what the run allocates). `--summary` of these
+workloads runs in bulk (study.sim.lean_bulk: counts of messages, one group per poll round's identical runs).
 
 Usage: python3 bench/bench_sqs_scale.py [N] [sqs|kinesis|both] [--json] [--repeat R]
   N defaults to 100,000 (the issue's targets are for 1,000,000; the machine is shared, so the load average is printed
@@ -148,7 +148,7 @@ TARGETS = {"time": 1.0, "memory": 1.0, "json_time": 3.0, "json_mib": 1024.0}  # 
 
 
 def load_only(path: Path) -> int:
-    """Reading and checking the scenario (study.sim.scenario (inputs.py) expands the count-input into one dict per message)."""
+    """Reading and checking the scenario (study.sim.scenario keeps the count-input as one run, no dict per message)."""
     from study.sim.scenario.load import load_scenario
 
     return len(load_scenario(path).inputs)
@@ -198,7 +198,7 @@ def main() -> None:
             print(f"  study sim --summary:                        {our_t:8.2f} s   peak {our_mem:8.1f} MiB"
                   f"   ratio {our_t / base_t:6.2f}x time, {our_mem / base_mem:6.2f}x memory")
             print(f"    of which reading the scenario:            {load_t:8.2f} s   peak {load_mem:8.1f} MiB"
-                  "   (study.sim.scenario (inputs.py): one dict per generated input)")
+                  "   (study.sim.scenario: the count-input kept as one run)")
             run_t, run_runs, run_mem = run_only(path, n, repeat)
             assert run_runs == our_runs
             print(f"    the run alone (scenario already read):    {run_t:8.2f} s   peak {run_mem:8.1f} MiB"

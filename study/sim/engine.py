@@ -16,6 +16,7 @@ from typing import Any
 from study.sim.ids import Ids
 from study.sim.records import Env, InputState, Invocation, seconds
 from study.sim.scenario.defaults import MS
+from study.sim.scenario.input_sequence import Inputs
 from study.sim.scenario.model import Scenario
 from study.sim.scenario.profiles import PROFILES
 
@@ -26,6 +27,10 @@ TIME_CAP_MS = 7 * 24 * 3600 * MS
 THROTTLE_CAP_S = 300
 PROGRESS_EVERY = 5000  # events between two progress calls
 ARRIVAL_CHUNK = 4096  # inputs sent at one instant that arrive in one event
+
+
+def _arrive_slice(arrive_all: Callable[[list[dict]], None], inputs: Inputs, lo: int, hi: int) -> None:
+    arrive_all(inputs[lo:hi])
 
 
 class Cancelled(Exception):
@@ -101,8 +106,8 @@ class Engine:
         self.live_groups: dict[int, Any] = {}
         self.counted_finals: Callable[[], dict[str, int]] | None = None
         if track_inputs:
-            for item in scenario.inputs:
-                self.inputs[item["id"]] = InputState()
+            for iid in scenario.inputs.ids():
+                self.inputs[iid] = InputState()
 
     # -- the clock -------------------------------------------------------------------------------------------
 
@@ -148,18 +153,13 @@ class Engine:
             return None
         return self.lean_result() if self.lean else self.trace(source)
 
-    def arrivals(self, inputs: list[dict], arrive_all: Callable[[list[dict]], None]) -> None:
+    def arrivals(self, inputs: Inputs, arrive_all: Callable[[list[dict]], None]) -> None:
         """Schedule `arrive_all(items)` for inputs sent at the same instant, in input order, for a source whose
         arrivals schedule nothing at their own instant ahead of the next arrival (SQS, streams): one event per
-        ARRIVAL_CHUNK of them, so a backlog's arrival records can be spooled as they come."""
-        group: list[dict] = []
-        for item in inputs:
-            if group and (item["at_ms"] != group[0]["at_ms"] or len(group) >= ARRIVAL_CHUNK):
-                self.at(group[0]["at_ms"], P_ARRIVE, arrive_all, group)
-                group = []
-            group.append(item)
-        if group:
-            self.at(group[0]["at_ms"], P_ARRIVE, arrive_all, group)
+        ARRIVAL_CHUNK of them, so a backlog's arrival records can be spooled as they come (and its dicts made)."""
+        for at_ms, first, end in inputs.instants():
+            for lo in range(first, end, ARRIVAL_CHUNK):
+                self.at(at_ms, P_ARRIVE, _arrive_slice, arrive_all, inputs, lo, min(end, lo + ARRIVAL_CHUNK))
 
     def iso(self, t_ms: int | None = None, ms_digits: bool = True) -> str:
         t = self.s.start_time + dt.timedelta(milliseconds=self.now if t_ms is None else t_ms)

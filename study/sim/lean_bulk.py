@@ -11,11 +11,8 @@ any other scenario runs the exact path (tests/test_sim_bulk.py compares the two 
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
-from collections import Counter, deque
-from collections.abc import Callable, Iterator
-from itertools import islice, repeat
-from operator import itemgetter
+from collections import deque
+from collections.abc import Callable
 
 from study.sim.engine import P_ARRIVE, P_END, P_START, P_VISIBLE, Engine, seconds
 from study.sim.scenario.defaults import MS
@@ -28,7 +25,7 @@ from study.sim.streams import StreamSource
 class Runs:
     """`count` identical runs started together: same start, end and billing."""
 
-    __slots__ = ("start", "end", "count", "billed", "init_billed", "size", "on_end")
+    __slots__ = ("start", "end", "count", "billed", "init_billed", "size", "on_end", "members")
 
     def tally(self, cutoff: int | None, n: int, billed: int, last_end: float) -> tuple[int, int, float]:
         """Add these runs, still going when the clock stopped at `cutoff`, as `Engine.lean_result` adds one."""
@@ -69,11 +66,11 @@ class BulkRuns:
                 idle.pop()
         return warm
 
-    def start(self, specs: list[tuple[int, int]], on_end: Callable[[Runs], None]) -> int:
-        """Start runs for batches given in order as (how many, records each); returns how many started (fewer when
-        max_invocations stops the run)."""
+    def start(self, specs: list[tuple], on_end: Callable[[Runs], None]) -> int:
+        """Start runs for batches given in order as (how many, records each[, whose: one per batch, kept in the
+        groups as `members`]); returns how many started (fewer when max_invocations stops the run)."""
         e = self.e
-        total = sum(c for c, _ in specs)
+        total = sum(spec[0] for spec in specs)
         allowed = min(total, e.s.max_invocations - e.n_started)
         if allowed < total:
             e.stopped_by = "max_invocations"
@@ -83,15 +80,16 @@ class BulkRuns:
         if e.now > e.last_ms:
             e.last_ms = e.now
         started = 0
-        for count, size in specs:
+        for count, size, *whose in specs:
             count = min(count, allowed - started)
             if count <= 0:
                 break
+            members = whose[0] if whose else None
             w = min(count, max(0, warm - started))  # the first batches get the warm environments
             if w:
-                self._group(w, size, False, on_end)
+                self._group(w, size, False, on_end, members and members[:w])
             if count - w:
-                self._group(count - w, size, True, on_end)
+                self._group(count - w, size, True, on_end, members and members[w:count])
             started += count
         e.n_started += allowed
         e.running += allowed
@@ -99,10 +97,10 @@ class BulkRuns:
             e.max_running = e.running
         return allowed
 
-    def _group(self, count: int, size: int, cold: bool, on_end: Callable[[Runs], None]) -> None:
+    def _group(self, count: int, size: int, cold: bool, on_end: Callable[[Runs], None], members) -> None:
         e = self.e
         g = Runs()
-        g.count, g.size, g.on_end = count, size, on_end
+        g.count, g.size, g.on_end, g.members = count, size, on_end, members
         duration = self.duration_ms + self.per_record_ms * size
         init = e.init_ms if cold else 0
         g.start = e.now + init
@@ -130,22 +128,8 @@ class BulkRuns:
             e.last_end_ms = end
 
 
-_at = itemgetter("at_ms")
-
-
 def _noop() -> None:
     """A visibility timeout that finds its messages deleted (it still counts for `until` and the time cap)."""
-
-
-def _instants(inputs: list[dict]) -> Iterator[tuple[int, int, int]]:
-    """(at_ms, first, end) of each run of inputs sent at the same instant (inputs are sorted by at_ms), found by
-    bisection: nothing is built per input."""
-    i, n = 0, len(inputs)
-    while i < n:
-        at = inputs[i]["at_ms"]
-        j = bisect_right(inputs, at, i, n, key=_at)
-        yield at, i, j
-        i = j
 
 
 def _finals(**counts: int) -> dict[str, int]:
@@ -180,7 +164,7 @@ def sqs_bulk_ok(s: Scenario) -> bool:
     maxc = t["ScalingConfig"]["MaximumConcurrency"]
     if min(cap, maxc or cap, len(s.inputs)) > _limit(s):
         return False  # a batch could be throttled (batches in flight: at most the pollers, at most the messages)
-    return not any(map(dict.get, s.inputs, repeat("delay_ms")))
+    return not any(delay for (delay,), _ in s.inputs.columns(("delay_ms",)))
 
 
 class BulkSqsSource(SqsSource):
@@ -195,7 +179,7 @@ class BulkSqsSource(SqsSource):
         engine.counted_finals = lambda: _finals(pending=self.n_inputs - self.done, succeeded=self.done)
 
     def start(self) -> None:
-        for at_ms, first, end in _instants(self.s.inputs):
+        for at_ms, first, end in self.s.inputs.instants():
             self.e.at(at_ms, P_ARRIVE, self._arrive_n, end - first)
 
     def _arrive_n(self, k: int) -> None:
@@ -249,8 +233,8 @@ def stream_bulk_ok(s: Scenario) -> bool:
     # No record may reach the retention period or MaximumRecordAgeInSeconds before its batch starts: a batch
     # starts by the last arrival (or the mapping's start) plus a run per batch, and a shard's batches are at most
     # one per BatchSize records plus one per arrival instant.
-    first, last = s.inputs[0]["at_ms"], s.inputs[-1]["at_ms"]
-    instants = sum(1 for _ in _instants(s.inputs))
+    at = [t for t, _, _ in s.inputs.instants()]
+    first, last, instants = at[0], at[-1], len(at)
     batches = math.ceil(len(s.inputs) / batch) + instants + shards
     latest = max(last, round(t["mapping_at"] * MS)) + batches * (round(s.function["init_duration"] * MS) + longest)
     age = t["MaximumRecordAgeInSeconds"]
@@ -271,18 +255,29 @@ class BulkStreamSource(StreamSource):
         self.n_inputs = len(self.s.inputs)
         self.done = 0
         self.filtered = 0
+        self.arrival_at: set[int] = set()
+        self.asked: list = []  # shards asked to poll at this instant, in order
+        b = self.s.behavior
+        self.together = b.duration_ms + b.duration_per_record_ms > 0  # no run ends at the instant it starts
         engine.counted_finals = lambda: _finals(filtered=self.filtered,
                                                 pending=self.n_inputs - self.done - self.filtered,
                                                 succeeded=self.done)
 
     def start(self) -> None:
         inputs = self.s.inputs
-        for at_ms, first, end in _instants(inputs):
-            # By shard, in the order the shards first appear (the order of their polls).
-            counts = Counter(map(dict.get, islice(inputs, first, end), repeat("shard")))
-            if None in counts:
-                counts = Counter(self._shard_for(item) for item in islice(inputs, first, end))
-            self.e.at(at_ms, P_ARRIVE, self._arrive_n, dict(counts))
+        for at_ms, first, end in inputs.instants():
+            self.arrival_at.add(at_ms)
+            # By shard, in the order the shards first appear (the order of their polls); a `count` input whose
+            # records share their shard or partition key is one count.
+            counts: dict[int, int] = {}
+            for (shard,), k in inputs.columns(("shard",), first, end):
+                counts[shard] = counts.get(shard, 0) + k
+            if None in counts:  # some go by partition key
+                counts = {}
+                for (shard, key), k in inputs.columns(("shard", "partition_key"), first, end):
+                    shard = self.shard_of(shard, key)
+                    counts[shard] = counts.get(shard, 0) + k
+            self.e.at(at_ms, P_ARRIVE, self._arrive_n, counts)
         if self.mapping_at:
             for shard in self.shards:
                 self.e.at(self.mapping_at, P_START, self.poll, shard)
@@ -308,29 +303,69 @@ class BulkStreamSource(StreamSource):
             self.unread[s] += k
             self.request_poll(self.shards[s])
 
+    def request_poll(self, shard) -> None:
+        """As the per-record source asks for a shard's poll; when every run lasts at least 1 ms (`together`), the
+        shards asked for at one instant are polled in one event, in the order asked: between their polls
+        nothing could have run that touches another shard or the environments (no run ends at the instant it
+        starts, and a job's next step only frees its own shard)."""
+        now = self.e.now
+        if now < self.mapping_at or shard.poll_at == now:
+            return
+        shard.poll_at = now
+        if not self.together:
+            self.e.at(now, P_START, self.poll, shard)
+            return
+        if not self.asked:
+            self.e.at(now, P_START, self._poll_asked)
+        self.asked.append(shard)
+
+    def _poll_asked(self) -> None:
+        shards, self.asked = self.asked, []
+        self._poll_round(shards)
+
     def poll(self, shard) -> None:
-        e = self.e
-        shard.poll_at = None
-        if e.now < self.mapping_at or shard.jobs:
-            return
-        k = min(self.batch_size, self.unread[shard.index])
-        if not k:
-            return
-        self.unread[shard.index] -= k
-        shard.jobs += 1
-        if e.now > e.last_ms:
-            e.last_ms = e.now
-        self.runs.start([(1, k)], lambda g, sh=shard: self._ended_n(sh, g))
+        self._poll_round([shard])
 
-    def _ended_n(self, shard, g: Runs) -> None:
+    def _poll_round(self, shards: list) -> None:
+        """Each shard takes its next batch if it has none in flight; the runs start together, shards whose
+        batches are the same size in a row as one group (the first ones get the warm environments)."""
         e = self.e
-        self.done += g.size
-        e.settled += g.size
-        e.at(e.now, P_START, self._finish_n, shard)  # esm.poller: the job's next step, then the shard's next poll
+        specs: list[tuple[int, int, list]] = []
+        for shard in shards:
+            shard.poll_at = None
+            if e.now < self.mapping_at or shard.jobs:
+                continue
+            k = min(self.batch_size, self.unread[shard.index])
+            if not k:
+                continue
+            self.unread[shard.index] -= k
+            shard.jobs += 1
+            if specs and specs[-1][1] == k:
+                specs[-1][2].append(shard)
+                specs[-1] = (specs[-1][0] + 1, k, specs[-1][2])
+            else:
+                specs.append((1, k, [shard]))
+        if specs:
+            if e.now > e.last_ms:
+                e.last_ms = e.now
+            self.runs.start(specs, self._ended_n)
 
-    def _finish_n(self, shard) -> None:
-        shard.jobs -= 1
-        self.request_poll(shard)
+    def _ended_n(self, g: Runs) -> None:
+        e = self.e
+        self.done += g.size * g.count
+        e.settled += g.size * g.count
+        if not self.together or e.now in self.arrival_at:
+            e.at(e.now, P_START, self._finish_n, g.members)  # esm.poller: the jobs' next step, then the next poll
+        else:
+            # With no arrival at this instant (and no run that ends as it starts) nothing runs between the
+            # runs' ends and the steps they schedule, so the step is taken now: the shards' polls still come
+            # after every end, in the same order.
+            self._finish_n(g.members)
+
+    def _finish_n(self, shards: list) -> None:
+        for shard in shards:
+            shard.jobs -= 1
+            self.request_poll(shard)
 
 
 def bulk_source(scenario: Scenario) -> type | None:

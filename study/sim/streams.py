@@ -86,15 +86,16 @@ class StreamSource(Source):
 
     # -- arrivals --------------------------------------------------------------------------------------------
 
-    def _shard_for(self, item: dict) -> int:
-        if item.get("shard") is not None:
-            return item["shard"]
-        digest = int(hashlib.md5(item["partition_key"].encode()).hexdigest(), 16)
+    def shard_of(self, shard: int | None, partition_key: str) -> int:
+        """The record's `shard` when given, else its partition key's MD5 hash range (stream.shard-order)."""
+        if shard is not None:
+            return shard
+        digest = int(hashlib.md5(partition_key.encode()).hexdigest(), 16)
         return digest * len(self.shards) >> 128
 
     def arrive(self, item: dict) -> None:
         e = self.e
-        shard = self.shards[self._shard_for(item)]
+        shard = self.shards[self.shard_of(item.get("shard"), item["partition_key"])]
         rec = Record()
         rec.iid = rec.input_id = item["id"]
         rec.shard = shard

@@ -27,6 +27,7 @@ path; study/sim/yaml_positions.py). The scalar level (the parser, one scalar's v
 from __future__ import annotations
 
 import gc
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -318,7 +319,12 @@ def load_file(path, limits: Limits = LIMITS) -> tuple[Any, Marks]:
     file = str(path)
     try:
         with open(file, "rb") as fh:
-            data = fh.read(limits.file_bytes + 1)
+            # read(n) sets n bytes aside first: ask for no more than the file holds, then read on (a pipe, or a
+            # file that grew) up to the limit.
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(min(size, limits.file_bytes) + 1)
+            if len(data) > size:
+                data += fh.read(limits.file_bytes + 1 - len(data))
     except OSError as err:
         raise ScenarioError(f"cannot read the file: {err.strerror or err}", file) from None
     if len(data) > limits.file_bytes:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from study.sim.scenario.input_sequence import Inputs
+
 
 @dataclass
 class Behavior:
@@ -36,7 +38,9 @@ class Scenario:
     max_invocations: int
     function: dict[str, Any]
     trigger: dict[str, Any]
-    inputs: list[dict[str, Any]]
+    # The inputs in send order, read as dicts; a `count` input is kept as one compact run
+    # (study.sim.scenario.input_sequence).
+    inputs: Inputs
     behavior: Behavior
     handler: str | None
     base_dir: Path
@@ -44,6 +48,10 @@ class Scenario:
     lab: dict[str, Any] | None = None
     expect: dict[str, Any] | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.inputs, Inputs):  # a list of checked input dicts, already in send order
+            self.inputs = Inputs([list(self.inputs)])
 
     @property
     def type(self) -> str:

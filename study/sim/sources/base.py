@@ -21,18 +21,6 @@ class Source:
         for item in self.s.inputs:
             self.e.at(item["at_ms"], P_ARRIVE, self.arrive, item)
 
-    def arrive_grouped(self) -> None:
-        """`start()` for a source whose arrival schedules nothing at its own instant ahead of the next arrival
-        (SQS, streams): one event for the inputs sent at the same instant, which arrive in input order either way."""
-        group: list[dict] = []
-        for item in self.s.inputs:
-            if group and item["at_ms"] != group[0]["at_ms"]:
-                self.e.at(group[0]["at_ms"], P_ARRIVE, self._arrive_all, group)
-                group = []
-            group.append(item)
-        if group:
-            self.e.at(group[0]["at_ms"], P_ARRIVE, self._arrive_all, group)
-
     def _arrive_all(self, items: list[dict]) -> None:
         arrive = self.arrive
         for item in items:

@@ -64,4 +64,4 @@ class SyncSource(Source):
             e.settle(iid, "dead_lettered")
 
     def http_order(self) -> list[str]:
-        return [i["id"] for i in self.s.inputs]
+        return list(self.s.inputs.ids())
