@@ -12,6 +12,7 @@ Every generated scenario keeps a small run budget (`until`, `max_invocations`): 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
@@ -44,12 +45,22 @@ INTERESTING = st.one_of(
 )
 
 
+@functools.cache
 def _shipped(folder: Path) -> list[dict]:
+    """The files' data, read when a test first draws from them, not when every xdist worker collects this file."""
     return [yamlpos.load_file(f)[0] for f in sorted(folder.glob("*.yaml"))]
 
 
-LABS = _shipped(paths.labs_dir())
-CASES = [d for d in _shipped(Path(__file__).parent / "cases") if isinstance(d, dict)]
+def _labs() -> list[dict]:
+    return _shipped(paths.labs_dir())
+
+
+def _cases() -> list[dict]:
+    return [d for d in _shipped(Path(__file__).parent / "cases") if isinstance(d, dict)]
+
+
+LABS = st.deferred(lambda: st.sampled_from(_labs()))
+LABS_AND_CASES = st.deferred(lambda: st.sampled_from(_labs() + _cases()))
 PLAYLISTS = sorted((paths.content_dir() / "demos").glob("*.yaml"))
 BANKS = sorted((paths.questions_dir() / "bank").glob("*.yaml"))
 
@@ -163,7 +174,7 @@ def _budget(data):
 
 
 def scenario_strategy():
-    bases = st.sampled_from(LABS + CASES) | small_scenarios()
+    bases = LABS_AND_CASES | small_scenarios()
     return bases.flatmap(lambda b: mutated(b)).map(_budget)
 
 
@@ -221,7 +232,7 @@ def _assert_checked(code: int, out: str, err: str, peak: float) -> None:
 
 
 @SETTINGS
-@given(text=file_bytes(st.sampled_from(LABS).flatmap(lambda b: mutated(b)).map(_budget)))
+@given(text=file_bytes(LABS.flatmap(lambda b: mutated(b)).map(_budget)))
 def test_study_check_survives_any_lab_file(tmp_path_factory, monkeypatch, text: bytes) -> None:
     root = _data_tree(tmp_path_factory.mktemp("data"), [])
     (root / "content" / "labs" / "generated.yaml").write_bytes(text)

@@ -97,11 +97,14 @@ def test_bulk_is_not_taken_where_messages_could_differ() -> None:
             "trigger": {"type": "sqs", "Queue": {"VisibilityTimeout": 30}},
             "inputs": [{"at": 0, "count": 50, "prefix": "m"}]}
     assert bulk_source(scenario_from_dict(base)) is BulkSqsSource
+    # Without a DLQ a failed message comes back every 30 s until the emulator's 7-day cap: the first variant
+    # runs there (20,165 runs, the time cap's lean-vs-full check); the two where every batch fails stop after an
+    # hour (600 runs), since a week of them (100,805 runs, a minute of full trace each) shows nothing more.
     variants = [
         {"function": {"behavior": {"duration": 1, "fail_records": ["m3"]}}},
         {"function": {"behavior": {"duration": 1, "report_failures": ["m3"]}}},
-        {"function": {"behavior": {"duration": 1, "fail": "always"}}},
-        {"function": {"Timeout": 1, "behavior": {"duration": 2}}},
+        {"function": {"behavior": {"duration": 1, "fail": "always"}}, "until": 3600},
+        {"function": {"Timeout": 1, "behavior": {"duration": 2}}, "until": 3600},
         {"function": {"Timeout": 3, "behavior": {"duration": 2}, "init_duration": 2},
          "trigger": {"type": "sqs", "Queue": {"VisibilityTimeout": 3}}},
         {"function": {"behavior": {"duration": 1}, "ReservedConcurrentExecutions": 10}},

@@ -93,11 +93,11 @@ def test_code_comes_back_and_a_runaway_handler_leaves_the_app_responsive(tmp_pat
     from study.learning.store import Store
 
     store = Store()
-    store.save_challenge_code("sync-error-or-raise", "def handler(event, context):\n    while True:\n        pass\n")
+    store.save_challenge_code("context-remaining-time", "def handler(event, context):\n    while True:\n        pass\n")
     store.close()
 
     async def check(app, pilot):
-        app.open_challenge("sync-error-or-raise")
+        app.open_challenge("context-remaining-time")
         await settle(app, pilot)
         screen = app.screen
         editor = screen.query_one("#code-editor", TextArea)
