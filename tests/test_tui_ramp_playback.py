@@ -1,12 +1,11 @@
 """The 15,000-message scaling-ramp lab (18.13.2) plays in the Watch view from t = 0 to the pollers' cap with the
-real playback ticks at top speed, and no tick, redraw or paint takes 100 ms of CPU (Pilot, 200x50); a run too big
-to keep plays from its counts (study.playback.aggregate)."""
+real playback ticks at top speed (Pilot, 200x50); a run too big to keep plays from its counts
+(study.playback.aggregate). How long its ticks, redraws and paints take is measured in bench/bench_tui_ramp.py,
+not asserted here: timings belong in benchmarks."""
 
 from __future__ import annotations
 
 import time
-
-from textual.screen import Screen
 
 from study import paths
 from study.playback import SPEEDS, streaming
@@ -17,24 +16,17 @@ from study.tui.widgets.watch_view import WatchView
 from tests.test_tui_app import run, settle
 
 RAMP = paths.labs_dir() / "18.13-sqs-scaling-ramp.yaml"
-LIMIT_MS = 100
 
 
 def test_the_ramp_lab_plays_to_the_cap_without_a_freeze(monkeypatch) -> None:
-    costs: dict[str, list[float]] = {"tick": [], "redraw": [], "paint": []}
+    ticks = []
+    tick = WatchView._tick
 
-    def timed(name, fn):
-        def wrapper(*args, **kwargs):
-            t0 = time.process_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                costs[name].append((time.process_time() - t0) * 1000)
-        return wrapper
+    def counted(self, *args, **kwargs):
+        ticks.append(1)
+        return tick(self, *args, **kwargs)
 
-    monkeypatch.setattr(WatchView, "_tick", timed("tick", WatchView._tick))
-    monkeypatch.setattr(WatchView, "_redraw", timed("redraw", WatchView._redraw))
-    monkeypatch.setattr(Screen, "_on_timer_update", timed("paint", Screen._on_timer_update))
+    monkeypatch.setattr(WatchView, "_tick", counted)
     now = [0.0]
 
     def clock() -> float:  # each tick is a 30th of a second of playback, however long the machine takes
@@ -51,8 +43,7 @@ def test_the_ramp_lab_plays_to_the_cap_without_a_freeze(monkeypatch) -> None:
         while watch.player.speed < SPEEDS[-1]:
             watch.action_faster()
         seen = []
-        for key in costs:
-            costs[key].clear()
+        ticks.clear()
         watch.play()
         deadline = time.monotonic() + 240
         while not watch.player.at_end and time.monotonic() < deadline:
@@ -62,9 +53,7 @@ def test_the_ramp_lab_plays_to_the_cap_without_a_freeze(monkeypatch) -> None:
         await settle(app, pilot)
         assert watch.player.at_end, f"stopped at {watch.model.pos} of {len(watch.model)}"
         assert seen[0][0] < 60 and max(r for _, r, _ in seen) == 1000 and max(p for *_, p in seen) == 1000
-        assert len(costs["tick"]) > 20
-        for name, ms in costs.items():
-            assert ms and max(ms) < LIMIT_MS, (name, max(ms), len(ms))
+        assert len(ticks) > 20  # played by the real ticks, not jumped to the end
         # A thousand environments are drawn as a chart of runs at once, not a thousand lanes.
         timeline = screen.query_one(EnvTimeline)
         assert timeline._aggregate() and "running" in str(timeline.render())
