@@ -91,12 +91,18 @@ def test_bad_section_is_refused_without_traceback() -> None:
         assert "not a section of chapter 18" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_quiz_in_a_pipe_with_right_answers() -> None:
+@pytest.fixture(scope="module")
+def right_answers():
+    """`study quiz -n 3 --seed 1` in a pipe, answered right: the session planned and the run (read by two tests)."""
     from study.terminal.quiz import plan
 
     session = plan(1, 3)
     answers = "\n".join(expected_letters(shown) for shown in session) + "\n"
-    result = _study("quiz", "-n", "3", "--seed", "1", stdin=answers)
+    return session, _study("quiz", "-n", "3", "--seed", "1", stdin=answers)
+
+
+def test_quiz_in_a_pipe_with_right_answers(right_answers) -> None:
+    _, result = right_answers
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Question 3/3" in out
@@ -138,12 +144,9 @@ def test_quiz_stops_gracefully_at_end_of_input() -> None:
     assert "Score: 0/0" in result.stdout and "stopped after 0 of 5" in result.stdout
 
 
-def test_quiz_names_the_section_not_the_rule_before_the_answer() -> None:
-    from study.terminal.quiz import plan
-
-    session = plan(1, 3)
-    answers = "\n".join(expected_letters(shown) for shown in session) + "\n"
-    out = _study("quiz", "-n", "3", "--seed", "1", stdin=answers).stdout
+def test_quiz_names_the_section_not_the_rule_before_the_answer(right_answers) -> None:
+    session, result = right_answers
+    out = result.stdout
     for k, shown in enumerate(session, 1):
         before = out.split(f"Question {k}/3", 1)[1].split("Your answer", 1)[0]
         assert f"section {shown.question.section}" in before
