@@ -125,19 +125,17 @@ def test_bulk_is_not_taken_where_messages_could_differ() -> None:
     assert bulk_source(scenario_from_dict(stream)) is None
 
 
-def test_a_large_backlog_runs_in_bulk_quickly() -> None:
-    """The issue's workload (SQS messages at t = 0, BatchSize 10, 0.1 s runs, exam profile) at a fifth of its size:
-    the run itself, the scenario already read, takes a few hundredths of a second (per message it took seconds)."""
-    import time
-
+def test_a_large_backlog_runs_in_bulk() -> None:
+    """The issue's workload (SQS messages at t = 0, BatchSize 10, 0.1 s runs, exam profile) at a fifth of its size
+    runs in bulk and gives the figures a per-message run gives. How fast it runs is measured by
+    bench/bench_sqs_scale.py, not asserted here (no speed target in a test)."""
     data = {"title": "200k", "profile": "exam", "account_concurrency": 100000,
             "function": {"Timeout": 3, "behavior": {"duration": 0.1}},
             "trigger": {"type": "sqs", "BatchSize": 10, "Queue": {"VisibilityTimeout": 30}},
             "inputs": [{"at": 0, "count": 200_000, "prefix": "m"}]}
     scenario = scenario_from_dict(data)
-    t0 = time.process_time()
+    assert bulk_source(scenario) is BulkSqsSource
     got = simulate_summary(scenario)
     assert got["summary"]["invocations"] == 20_000
     assert got["finals"] == {"succeeded": 200_000}
     assert got["summary"]["max_concurrency"] == 65  # 5 pollers, then 65 from the first minute
-    assert time.process_time() - t0 < 1.5
