@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,18 +27,46 @@ def test_shipped_content_is_clean() -> None:
     assert "all clean" in r.stdout
 
 
-def test_broken_content_is_reported_with_file_and_line(tmp_path: Path) -> None:
+def _copy_content(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "content", tmp_path / "content")
     shutil.copytree(ROOT / "questions", tmp_path / "questions")
-    lesson = tmp_path / "content" / "lessons" / "18.06.md"
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One copy of the content with every defect the tests below plant (each in a different file, and `study check`
+    reports every problem it finds, not the first), checked once: each run of `study check` generates the whole
+    question bank again (2 to 3 s of CPU)."""
+    root = tmp_path_factory.mktemp("broken-content")
+    _copy_content(root)
+    # A lesson naming an unknown rule, a missing lesson, a rule with an unknown lookalike, a lab out of range.
+    lesson = root / "content" / "lessons" / "18.06.md"
     lesson.write_text(lesson.read_text().replace("rules: [", "rules: [no.such-rule, ", 1))
-    (tmp_path / "content" / "lessons" / "18.07.md").unlink()
-    rules = tmp_path / "content" / "rules.yaml"
+    (root / "content" / "lessons" / "18.07.md").unlink()
+    rules = root / "content" / "rules.yaml"
     rules.write_text(rules.read_text().replace("lookalikes: [lambda.ec2-vs-lambda]", "lookalikes: [lambda.nope]", 1))
-    lab = tmp_path / "content" / "labs" / "zz-broken.yaml"
+    lab = root / "content" / "labs" / "zz-broken.yaml"
     lab.write_text("title: broken\ntrigger: {type: async, MaximumRetryAttempts: 9}\ninputs: []\n"
                    "lab: {description: x, rules: [async.retry-schedule], predict: [{question: q, answer: summary.x}]}\n")
-    r = check(tmp_path)
+    # This run's answers planted in a title and in briefs.
+    labs = root / "content" / "labs"
+    alb = labs / "18.04-alb-invalid-response-502.yaml"
+    alb.write_text(alb.read_text().replace("title: ", 'title: "The client gets 502" #', 1))  # a choice answer
+    age = labs / "18.06-async-event-age.yaml"
+    age.write_text(age.read_text().replace("  brief: >-\n", "  brief: >-\n    The record is sent at 105 s.\n", 1))
+    perm = labs / "18.10-s3-permission-refused.yaml"
+    perm.write_text(perm.read_text().replace("  brief: >-\n", "  brief: >-\n    S3 refused it.\n", 1))
+    # A lab whose debrief is missing.
+    timeout = labs / "18.01-timeout.yaml"
+    timeout.write_text(timeout.read_text().replace("  debrief: >-", "  description: >-", 1))
+    return root, check(root)
+
+
+def test_broken_content_is_reported_with_file_and_line(broken) -> None:
+    root, r = broken
+    lesson = root / "content" / "lessons" / "18.06.md"
+    rules = root / "content" / "rules.yaml"
+    lab = root / "content" / "labs" / "zz-broken.yaml"
     assert r.returncode != 0
     out = r.stdout
     assert f"{lesson}:" in out and "no.such-rule" in out
@@ -76,24 +106,14 @@ def test_a_filter_value_aws_wants_encoded_is_warned_about(tmp_path: Path, monkey
     assert "1 warning(s)" in out.getvalue() and "all clean" not in out.getvalue()
 
 
-def _copy_content(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "questions", tmp_path / "questions")
-
-
-def test_a_giveaway_in_a_brief_or_title_is_refused(tmp_path: Path) -> None:
+def test_a_giveaway_in_a_brief_or_title_is_refused(broken) -> None:
     """The brief is read before predicting: planting this run's answers in a copy makes `study check` fail,
     naming the file and line."""
-    _copy_content(tmp_path)
-    labs = tmp_path / "content" / "labs"
+    root, r = broken
+    labs = root / "content" / "labs"
     alb = labs / "18.04-alb-invalid-response-502.yaml"
-    text = alb.read_text()
-    alb.write_text(text.replace("title: ", 'title: "The client gets 502" #', 1))  # a choice answer
     age = labs / "18.06-async-event-age.yaml"
-    age.write_text(age.read_text().replace("  brief: >-\n", "  brief: >-\n    The record is sent at 105 s.\n", 1))
     perm = labs / "18.10-s3-permission-refused.yaml"
-    perm.write_text(perm.read_text().replace("  brief: >-\n", "  brief: >-\n    S3 refused it.\n", 1))
-    r = check(tmp_path)
     assert r.returncode != 0
     out = r.stdout
     assert f"{alb}:1: the title gives an answer away" in out and "'502'" in out
@@ -105,9 +125,7 @@ def test_a_giveaway_in_a_brief_or_title_is_refused(tmp_path: Path) -> None:
     assert "Traceback" not in r.stderr
 
 
-def test_a_lab_without_brief_or_debrief_is_reported(tmp_path: Path) -> None:
-    _copy_content(tmp_path)
-    lab = tmp_path / "content" / "labs" / "18.01-timeout.yaml"
-    lab.write_text(lab.read_text().replace("  debrief: >-", "  description: >-", 1))
-    r = check(tmp_path)
+def test_a_lab_without_brief_or_debrief_is_reported(broken) -> None:
+    root, r = broken
+    lab = root / "content" / "labs" / "18.01-timeout.yaml"
     assert r.returncode != 0 and f"{lab}:" in r.stdout and "lab.debrief: missing" in r.stdout
