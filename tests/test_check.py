@@ -56,6 +56,9 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.C
     age.write_text(age.read_text().replace("  brief: >-\n", "  brief: >-\n    The record is sent at 105 s.\n", 1))
     perm = labs / "18.10-s3-permission-refused.yaml"
     perm.write_text(perm.read_text().replace("  brief: >-\n", "  brief: >-\n    S3 refused it.\n", 1))
+    # A lab that starts with NUL bytes: YAML cannot read it at all.
+    unreadable = labs / "18.13-sqs-partial-batch.yaml"
+    unreadable.write_bytes(b"\x00\x01\x02\x03\x04title: x\ntrigger: {type: sync}\n")
     # A lab whose debrief is missing.
     timeout = labs / "18.01-timeout.yaml"
     timeout.write_text(timeout.read_text().replace("  debrief: >-", "  description: >-", 1))
@@ -129,3 +132,14 @@ def test_a_lab_without_brief_or_debrief_is_reported(broken) -> None:
     root, r = broken
     lab = root / "content" / "labs" / "18.01-timeout.yaml"
     assert r.returncode != 0 and f"{lab}:" in r.stdout and "lab.debrief: missing" in r.stdout
+
+
+def test_an_unreadable_lab_is_listed_at_its_first_byte(broken) -> None:
+    """A lab that starts with NUL bytes: `study check` lists it at 1:1 and fails (status 1, its "problems
+    found"), without a traceback."""
+    root, r = broken
+    unreadable = root / "content" / "labs" / "18.13-sqs-partial-batch.yaml"
+    out = r.stdout + r.stderr
+    assert r.returncode == 1, out[-2000:]
+    assert "Traceback" not in out
+    assert f"{unreadable}:1:1: the control character U+0000" in out, out[-2000:]

@@ -1,5 +1,5 @@
 """The scenario package's shape and its refusals: any file YAML cannot read is refused with file:line:col (exit 2
-from `study sim`, listed by `study check`), never a traceback; every trigger has its rules beside its source; the
+from `study sim`; tests/test_check.py has `study check` list such a lab), never a traceback; every trigger has its rules beside its source; the
 exam and aws profiles differ only in study/sim/scenario/profiles.py."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from study import paths
 from study.sim import yamlpos
 from study.sim.errors import ScenarioError
 from study.sim.run import SOURCES
@@ -49,27 +48,6 @@ def test_study_sim_refuses_a_file_yaml_cannot_read(tmp_path: Path, name: str) ->
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr
     assert f"{f}:{line}:{col}: " in r.stderr and what in r.stderr, r.stderr
-
-
-def test_study_check_names_an_unreadable_lab(tmp_path: Path) -> None:
-    """A lab that starts with NUL bytes, in a copy of the course's data: `study check` lists it at 1:1 and fails
-    (status 1, its "problems found"), without a traceback."""
-    root = tmp_path / "data"
-    (root / "content" / "labs").mkdir(parents=True)
-    for entry in paths.content_dir().iterdir():
-        if entry.name != "labs":
-            (root / "content" / entry.name).symlink_to(entry)
-    for lab in paths.labs_dir().glob("*.yaml"):
-        (root / "content" / "labs" / lab.name).symlink_to(lab)
-    (root / "questions").symlink_to(paths.questions_dir())
-    broken = root / "content" / "labs" / "18.13-sqs-partial-batch.yaml"
-    broken.unlink()
-    broken.write_bytes(UNREADABLE["nul-bytes"][0])
-    r = _run("check", env={"STUDY_DATA": str(root)})
-    out = r.stdout + r.stderr
-    assert r.returncode == 1, out[-2000:]
-    assert "Traceback" not in out
-    assert f"{broken}:1:1: the control character U+0000" in out, out[-2000:]
 
 
 def test_random_bytes_are_refused_with_a_position(tmp_path: Path) -> None:
