@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.loader import SafeLoader as PurePythonParser  # the same events as libyaml's, slower
 from yaml.nodes import ScalarNode
 
 from study.sim.errors import ScenarioError
@@ -16,10 +17,10 @@ Path_ = tuple[Any, ...]
 
 try:  # libyaml, when PyYAML was built with it (its wheels are)
     from yaml.cyaml import CParser as Parser
-except ImportError:  # pragma: no cover - the pure-Python parser gives the same events, slower
-    from yaml.loader import SafeLoader as Parser
+except ImportError:  # pragma: no cover
+    Parser = PurePythonParser
 
-__all__ = ["MERGE_KEY", "Parser", "Path_", "dispose_parser", "pos", "refuse", "scalar"]
+__all__ = ["MERGE_KEY", "Parser", "PurePythonParser", "Path_", "dispose_parser", "pos", "refuse", "scalar"]
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"

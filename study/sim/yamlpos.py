@@ -37,7 +37,7 @@ import yaml
 from yaml import events as ev
 
 from study.sim.errors import ScenarioError
-from study.sim.yaml_events import MERGE_KEY, Parser, dispose_parser, pos, refuse, scalar
+from study.sim.yaml_events import MERGE_KEY, Parser, PurePythonParser, dispose_parser, pos, refuse, scalar
 from study.sim.yaml_positions import Marks
 
 
@@ -279,8 +279,8 @@ class _GcPause:
 _GC_PAUSE = _GcPause()
 
 
-def _parse(source: bytes | str, file: str, limits: Limits) -> Any:
-    parser = Parser(source)
+def _parse(source: bytes | str, file: str, limits: Limits, parser_class: type = Parser) -> Any:
+    parser = parser_class(source)
     try:
         with _GC_PAUSE:  # values are built by the million; none can form a cycle (aliases are copied)
             return _build(parser, limits)
@@ -288,6 +288,12 @@ def _parse(source: bytes | str, file: str, limits: Limits) -> Any:
         err.file = file
         raise
     except yaml.MarkedYAMLError as err:
+        if parser_class is not PurePythonParser and "maximum nesting depth" in str(err.problem):
+            # libyaml of PyYAML 6.0.4 and later scans a flow collection's brackets ahead of the events and stops
+            # at its own depth limit (about 1,000) before the events reach ours (Limits.depth): the pure-Python
+            # parser, which has no such limit, gives the events up to ours, and so the same refusal and position
+            # whichever PyYAML is installed.
+            return _parse(source, file, limits, PurePythonParser)
         mark = err.problem_mark or err.context_mark
         what = err.problem or "not valid YAML"
         if err.context:
