@@ -60,9 +60,10 @@ def simulate_to(scenario: Scenario, fp, every: int = 1000) -> None:
     """Write the trace's JSON text (the same as `dumps(simulate(scenario))`) to `fp` as the run goes: finished
     records are spooled to temporary files every `every` events instead of being kept."""
     from study.sim.spool import TraceSpool
+    from study.sim.text_events import text_source
 
     engine = Engine(scenario)
-    source = source_for(engine)
+    source = text_source(engine)
     spool = TraceSpool(every)
     engine.run(source, spool)
     spool.finish(engine, source, fp)

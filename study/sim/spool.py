@@ -27,6 +27,19 @@ _INF = float("inf")
 _time_seq = itemgetter(0, 1)  # timeline, log and delivery entries are (t_ms, sequence, record)
 
 
+INVOCATION_NL = "\n    "  # an element of the trace's lists (an invocation, a timeline entry ...) sits here
+
+
+class JsonText:
+    """A value already written as JSON text, indented for `newline` (study.sim.text_events renders events so)."""
+
+    __slots__ = ("text", "newline")
+
+    def __init__(self, text: str, newline: str) -> None:
+        self.text = text
+        self.newline = newline
+
+
 def encode(value: Any, newline: str = "\n") -> str:
     """`json.dumps(value, indent=2, ensure_ascii=False)` with every newline followed by `newline[1:]` as well (the
     indent of where the value sits), built by plain recursion with the common leaves (text, whole numbers, null)
@@ -49,6 +62,8 @@ def encode(value: Any, newline: str = "\n") -> str:
             parts.append(head + (_string(v) if tv is str else int.__repr__(v) if tv is int else "null" if v is None
                                  else encode(v, inner)))
         return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if t is JsonText:
+        return value.text if value.newline == newline else value.text.replace(value.newline, newline)
     if t is list:
         if not value:
             return "[]"
@@ -88,7 +103,7 @@ def _key(key: Any) -> str:
 
 def _element(value: Any) -> str:
     """One element of a list (or dict) that sits at depth 2 of the trace, as `json.dumps(trace, indent=2)` has it."""
-    return "    " + encode(value, "\n    ")
+    return "    " + encode(value, INVOCATION_NL)
 
 
 def _value(value: Any) -> str:

@@ -1,0 +1,140 @@
+"""Event payloads as JSON text, for the streamed trace (`study sim --json`, study.sim.spool): with a `behavior`
+handler nothing reads an invocation's event but the trace, so an SQS or Kinesis event is rendered straight into
+the text the trace's encoder would write for it, from a template made by that encoder (docs/emulator.md "Lean
+mode and scale"). A real handler gets the usual event dict: these sources are only used without one.
+
+A template is the encoder's own text for a record whose varying fields are markers, cut at the markers; a record
+is the template's pieces with the varying fields' JSON text in between, so the layout cannot drift from the
+encoder's (tests/test_sim_text_events.py compares the traces with the general path's).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from study.sim import payloads
+from study.sim.ids import uuid_text
+from study.sim.scenario.defaults import REGION
+from study.sim.spool import INVOCATION_NL, JsonText, encode
+from study.sim.sqs import SqsSource
+from study.sim.streams import StreamSource
+
+_string = json.encoder.encode_basestring
+EVENT_NL = INVOCATION_NL + "  "  # an invocation's members, where its `event` sits
+RECORD_NL = EVENT_NL + "    "  # the elements of the event's Records
+
+
+_MARK = re.compile(r'"\\u0000slot(\d+)\\u0000"')
+
+
+def template(sample: Any, newline: str) -> str:
+    """`encode(sample, newline)` as a %-format: each `_slot` marker becomes `%s`, for JSON text. The
+    markers are numbered in the order the text has them, so the fields are given in that order."""
+    text = encode(sample, newline).replace("%", "%%")
+    found = [int(i) for i in _MARK.findall(text)]
+    assert found == sorted(set(found)), found  # each marker once, in order
+    return _MARK.sub("%s", text)
+
+
+def _slot(i: int) -> str:
+    """A marker in a template's sample record: where the i-th varying field goes."""
+    return f"\x00slot{i}\x00"
+
+
+def _records_text(records: list[str]) -> JsonText:
+    """`{"Records": [...]}` around records already rendered at RECORD_NL."""
+    inner = EVENT_NL + "  "
+    return JsonText("{" + inner + '"Records": [' + RECORD_NL + ("," + RECORD_NL).join(records) + inner + "]"
+                    + EVENT_NL + "}", EVENT_NL)
+
+
+class TextSqsSource(SqsSource):
+    """The SQS source whose events are JSON text: a record without message attributes from a template, any other
+    through payloads.sqs_record and the encoder."""
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine)
+        ids = engine.ids
+        self._message_ids = ids.hasher("message")
+        self._receipts = ids.hasher("receipt")
+        attributes = {"ApproximateReceiveCount": _slot(4), "SentTimestamp": _slot(5),
+                      "SenderId": "AIDAIENQZJOLO23YVJ4VO", "ApproximateFirstReceiveTimestamp": _slot(6)}
+        if self.fifo:
+            attributes.update(SequenceNumber=_slot(7), MessageGroupId=_slot(8), MessageDeduplicationId=_slot(9))
+        sample = {"messageId": _slot(1), "receiptHandle": _slot(2), "body": _slot(3), "attributes": attributes,
+                  "messageAttributes": {}, "md5OfBody": _slot(10), "eventSource": "aws:sqs",
+                  "eventSourceARN": self.queue_arn, "awsRegion": REGION}
+        self._record = template(sample, RECORD_NL)
+
+    def _event(self, batch: list) -> JsonText:
+        e = self.e
+        base = e.epoch_ms(0)
+        message_ids, receipts, record, fifo = self._message_ids, self._receipts, self._record, self.fifo
+        out = []
+        for m in batch:
+            if m.attributes:
+                out.append(encode(payloads.sqs_record(e, m, self.t), RECORD_NL))
+                continue
+            mid = m._message_id
+            if mid is None:
+                h = message_ids.copy()
+                h.update(m.iid.encode())
+                mid = m._message_id = uuid_text(h.digest())
+            h = receipts.copy()
+            h.update(f"{m.iid}|{m.receive_count}".encode())
+            body = m.body
+            fields = ('"' + mid + '"', '"AQEB' + h.hexdigest()[:48] + '"', _string(body),
+                      f'"{m.receive_count}"', f'"{base + m.sent_ms}"', f'"{base + m.first_receive_ms}"')
+            if fifo:
+                fields += (_string(m.sequence_number), encode(m.group), encode(m.dedup_id))
+            out.append(record % (*fields, '"' + hashlib.md5(body.encode()).hexdigest() + '"'))
+        return _records_text(out)
+
+
+class TextStreamSource(StreamSource):
+    """The Kinesis source whose events are JSON text (a DynamoDB stream's records go through the encoder)."""
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine)
+        if self.kind == "kinesis":
+            sample = payloads.kinesis_record(engine, _KinesisSample, self.t)
+            sample["kinesis"].update(partitionKey=_slot(1), sequenceNumber=_slot(2), data=_slot(3),
+                                     approximateArrivalTimestamp=_slot(4))
+            sample["eventID"] = _slot(5)
+            self._record = template(sample, RECORD_NL)
+
+    def _event(self, records: list) -> JsonText:
+        if self.kind != "kinesis":
+            return JsonText(encode(super()._event(records), EVENT_NL), EVENT_NL)
+        e = self.e
+        base = e.epoch_ms(0)
+        record = self._record
+        out = []
+        for r in records:
+            seq = r.sequence_number
+            out.append(record % (_string(r.partition_key), '"' + seq + '"',
+                                 '"' + payloads.b64(r.data) + '"', float.__repr__((base + r.arrival_ms) / 1000),
+                                 _string(f"{r.shard_id}:{seq}")))
+        return _records_text(out)
+
+
+class _KinesisSample:
+    """A Kinesis record for a template (its varying fields are then set to markers)."""
+
+    partition_key = sequence_number = data = shard_id = ""
+    arrival_ms = 0
+
+
+def text_source(engine):
+    """The source for a streamed trace: events as JSON text where no real handler reads them."""
+    from study.sim.run import source_for
+
+    kind = engine.s.type
+    if engine.handler is None and kind == "sqs":
+        return TextSqsSource(engine)
+    if engine.handler is None and kind in ("kinesis", "dynamodb"):
+        return TextStreamSource(engine)
+    return source_for(engine)
