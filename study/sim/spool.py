@@ -13,6 +13,7 @@ The inputs' final states are live state (they change until the end) and are writ
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from operator import itemgetter
@@ -120,27 +121,82 @@ def _input_state(st) -> str:
             f'\n      "targets": {targets},\n      "receive_count": {count}\n    }}')
 
 
+SPILL = 1 << 18  # characters of elements gathered before they are written out (one write per chunk)
+
+
 class _Section:
-    """One list of the trace, written element by element to a temporary file."""
+    """One list of the trace, its elements gathered in memory and written to a temporary file (UTF-8) a chunk at
+    a time."""
 
     def __init__(self) -> None:
-        self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.file: IO[bytes] = tempfile.TemporaryFile("w+b")
         self.count = 0
+        self.parts: list[str] = []
+        self.size = 0
+        self.spilled = False
 
     def add(self, value: Any) -> None:
-        self.file.write(",\n" if self.count else "\n")
-        self.file.write(_element(value))
+        text = _element(value)
+        self.parts.append(text)
         self.count += 1
+        self.size += len(text)
+        if self.size > SPILL:
+            self.spill()
+
+    def add_text(self, text: str, count: int) -> None:
+        """`count` elements already written as text, joined by ",\n" (study.sim.text_events)."""
+        self.parts.append(text)
+        self.count += count
+        self.size += len(text)
+        if self.size > SPILL:
+            self.spill()
+
+    def spill(self) -> None:
+        if self.parts:
+            self.file.write(((",\n" if self.spilled else "\n") + ",\n".join(self.parts)).encode())
+            self.spilled = True
+            self.parts, self.size = [], 0
 
     def copy_to(self, fp: IO[str]) -> None:
         if not self.count:
             fp.write("[]")
             return
         fp.write("[")
+        self.spill()
         self.file.seek(0)
-        shutil.copyfileobj(self.file, fp, 1 << 20)
+        raw = _bytes_of(fp)
+        if raw is not None:
+            fp.flush()
+            shutil.copyfileobj(self.file, raw, 1 << 20)
+        else:
+            while chunk := self.file.read(1 << 20):
+                fp.write(_decode(chunk, self.file))
         fp.write("\n  ]")
         self.file.close()
+
+
+def _bytes_of(fp: IO[str]) -> IO[bytes] | None:
+    """The binary stream under `fp` when text written to `fp` reaches it as the same UTF-8 bytes (a UTF-8 file or
+    stdout, no newline translation), so a section is copied without decoding it; else None."""
+    raw = getattr(fp, "buffer", None)
+    encoding = str(getattr(fp, "encoding", "")).lower().replace("-", "").replace("_", "")
+    if raw is None or encoding != "utf8" or os.linesep != "\n":
+        return None
+    return raw
+
+
+def _decode(chunk: bytes, file: IO[bytes]) -> str:
+    """A chunk of UTF-8 read back, completed to a whole character (a read may stop inside one)."""
+    while True:
+        try:
+            return chunk.decode()
+        except UnicodeDecodeError as err:
+            if err.start < len(chunk) - 3:
+                raise
+            more = file.read(1)
+            if not more:
+                raise
+            chunk += more
 
 
 class TraceSpool:
