@@ -41,6 +41,17 @@ class JsonText:
         self.newline = newline
 
 
+class Elements:
+    """Several elements of a trace list made at one instant (a backlog's arrivals), written as text only when they
+    are spooled: `render()` gives them joined by ",\n" as `_element` writes each (study.sim.bulk_trace)."""
+
+    __slots__ = ("count", "render")
+
+    def __init__(self, count: int, render) -> None:
+        self.count = count
+        self.render = render
+
+
 def encode(value: Any, newline: str = "\n") -> str:
     """`json.dumps(value, indent=2, ensure_ascii=False)` with every newline followed by `newline[1:]` as well (the
     indent of where the value sits), built by plain recursion with the common leaves (text, whole numbers, null)
@@ -136,6 +147,9 @@ class _Section:
         self.spilled = False
 
     def add(self, value: Any) -> None:
+        if type(value) is Elements:
+            self.add_text(value.render(), value.count)
+            return
         text = _element(value)
         self.parts.append(text)
         self.count += 1

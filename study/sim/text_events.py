@@ -44,54 +44,73 @@ def _slot(i: int) -> str:
     return f"\x00slot{i}\x00"
 
 
-def _records_text(records: list[str]) -> JsonText:
+def records_text(records: list[str]) -> JsonText:
     """`{"Records": [...]}` around records already rendered at RECORD_NL."""
     inner = EVENT_NL + "  "
     return JsonText("{" + inner + '"Records": [' + RECORD_NL + ("," + RECORD_NL).join(records) + inner + "]"
                     + EVENT_NL + "}", EVENT_NL)
 
 
-class TextSqsSource(SqsSource):
-    """The SQS source whose events are JSON text: a record without message attributes from a template, any other
-    through payloads.sqs_record and the encoder."""
+class SqsRecords:
+    """SQS records as JSON text at RECORD_NL: one without message attributes from a template, any other through
+    payloads.sqs_record and the encoder."""
 
-    def __init__(self, engine) -> None:
-        super().__init__(engine)
+    def __init__(self, engine, fifo: bool, queue_arn: str) -> None:
         ids = engine.ids
+        self.e = engine
+        self.base = engine.epoch_ms(0)
         self._message_ids = ids.hasher("message")
         self._receipts = ids.hasher("receipt")
         attributes = {"ApproximateReceiveCount": _slot(4), "SentTimestamp": _slot(5),
                       "SenderId": "AIDAIENQZJOLO23YVJ4VO", "ApproximateFirstReceiveTimestamp": _slot(6)}
-        if self.fifo:
+        if fifo:
             attributes.update(SequenceNumber=_slot(7), MessageGroupId=_slot(8), MessageDeduplicationId=_slot(9))
         sample = {"messageId": _slot(1), "receiptHandle": _slot(2), "body": _slot(3), "attributes": attributes,
                   "messageAttributes": {}, "md5OfBody": _slot(10), "eventSource": "aws:sqs",
-                  "eventSourceARN": self.queue_arn, "awsRegion": REGION}
+                  "eventSourceARN": queue_arn, "awsRegion": REGION}
         self._record = template(sample, RECORD_NL)
 
+    def message_id(self, iid: str) -> str:
+        """`Ids.uuid("message", iid)`."""
+        h = self._message_ids.copy()
+        h.update(iid.encode())
+        return uuid_text(h.digest())
+
+    def plain(self, iid: str, message_id: str, body: str, receive_count: int, sent_ms: int, first_ms: int,
+              fifo: tuple[str, ...] = ()) -> str:
+        """A record without message attributes (`fifo`: the FIFO attributes' JSON text)."""
+        h = self._receipts.copy()
+        h.update(f"{iid}|{receive_count}".encode())
+        base = self.base
+        return self._record % ('"' + message_id + '"', '"AQEB' + h.hexdigest()[:48] + '"', _string(body),
+                               f'"{receive_count}"', f'"{base + sent_ms}"', f'"{base + first_ms}"', *fifo,
+                               '"' + hashlib.md5(body.encode()).hexdigest() + '"')
+
+    def general(self, msg, trigger: dict) -> str:
+        return encode(payloads.sqs_record(self.e, msg, trigger), RECORD_NL)
+
+
+class TextSqsSource(SqsSource):
+    """The SQS source whose events are JSON text."""
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine)
+        self.records = SqsRecords(engine, self.fifo, self.queue_arn)
+
     def _event(self, batch: list) -> JsonText:
-        e = self.e
-        base = e.epoch_ms(0)
-        message_ids, receipts, record, fifo = self._message_ids, self._receipts, self._record, self.fifo
+        records, fifo = self.records, self.fifo
         out = []
         for m in batch:
             if m.attributes:
-                out.append(encode(payloads.sqs_record(e, m, self.t), RECORD_NL))
+                out.append(records.general(m, self.t))
                 continue
             mid = m._message_id
             if mid is None:
-                h = message_ids.copy()
-                h.update(m.iid.encode())
-                mid = m._message_id = uuid_text(h.digest())
-            h = receipts.copy()
-            h.update(f"{m.iid}|{m.receive_count}".encode())
-            body = m.body
-            fields = ('"' + mid + '"', '"AQEB' + h.hexdigest()[:48] + '"', _string(body),
-                      f'"{m.receive_count}"', f'"{base + m.sent_ms}"', f'"{base + m.first_receive_ms}"')
-            if fifo:
-                fields += (_string(m.sequence_number), encode(m.group), encode(m.dedup_id))
-            out.append(record % (*fields, '"' + hashlib.md5(body.encode()).hexdigest() + '"'))
-        return _records_text(out)
+                mid = m._message_id = records.message_id(m.iid)
+            out.append(records.plain(m.iid, mid, m.body, m.receive_count, m.sent_ms, m.first_receive_ms,
+                                     (_string(m.sequence_number), encode(m.group), encode(m.dedup_id)) if fifo
+                                     else ()))
+        return records_text(out)
 
 
 class TextStreamSource(StreamSource):
@@ -118,7 +137,7 @@ class TextStreamSource(StreamSource):
             out.append(record % (_string(r.partition_key), '"' + seq + '"',
                                  '"' + payloads.b64(r.data) + '"', float.__repr__((base + r.arrival_ms) / 1000),
                                  _string(f"{r.shard_id}:{seq}")))
-        return _records_text(out)
+        return records_text(out)
 
 
 class _KinesisSample:
@@ -130,9 +149,12 @@ class _KinesisSample:
 
 def text_source(engine):
     """The source for a streamed trace: events as JSON text where no real handler reads them."""
+    from study.sim.bulk_trace import BulkTraceSqsSource, bulk_trace_ok
     from study.sim.run import source_for
 
     kind = engine.s.type
+    if engine.handler is None and bulk_trace_ok(engine.s):
+        return BulkTraceSqsSource(engine)
     if engine.handler is None and kind == "sqs":
         return TextSqsSource(engine)
     if engine.handler is None and kind in ("kinesis", "dynamodb"):

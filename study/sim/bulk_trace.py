@@ -1,0 +1,140 @@
+"""A backlog whose messages cannot differ, for the streamed trace (`study sim --json`): the SQS source with its
+messages as ranges of inputs instead of an object each (docs/emulator.md "Lean mode and scale").
+
+Taken where the bulk lean path is (study.lean_bulk.sqs_bulk_ok: a standard queue, a `behavior` handler whose runs
+all succeed within the visibility timeout, nothing that throttles, no misconception) and the handler returns
+nothing. Every message is then received once, in send order, and deleted when its run ends, so the queue is a
+list of ranges of the inputs (in send order) and a batch is the next `BatchSize` of them. The engine still starts
+and ends every run (environments, logs, timeline, invocation records), with the same calls in the same order as
+study.sim.sqs makes them; what this source saves is per message: no `Message`, one timeline element per arrival
+written from a template when it is spooled, the event's records rendered as text (study.sim.text_events).
+tests/test_sim_text_events.py compares its traces with the per-message source's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+
+from study.sim.engine import ARRIVAL_CHUNK, P_ARRIVE, P_VISIBLE, Engine
+from study.sim.lean_bulk import sqs_bulk_ok
+from study.sim.scenario.defaults import MS
+from study.sim.scenario.input_sequence import Inputs
+from study.sim.scenario.model import Scenario
+from study.sim.spool import INVOCATION_NL, Elements
+from study.sim.sqs import Message, SqsSource
+from study.sim.text_events import SqsRecords, records_text, template
+
+_string = json.encoder.encode_basestring
+
+
+def bulk_trace_ok(s: Scenario) -> bool:
+    return s.trigger["type"] == "sqs" and not s.behavior.has_returns and sqs_bulk_ok(s)
+
+
+def _ids(inputs: Inputs, lo: int, hi: int) -> list[str]:
+    out: list[str] = []
+    for seg, a, b in inputs.segments(lo, hi):
+        out.extend(item["id"] for item in seg[a:b]) if isinstance(seg, list) else out.extend(seg.ids(a, b))
+    return out
+
+
+def _noop() -> None:
+    """A batch's visibility timeout: its messages are deleted by then (their runs end within it)."""
+
+
+class BulkTraceSqsSource(SqsSource):
+    def __init__(self, engine: Engine):
+        super().__init__(engine)
+        self.inputs = self.s.inputs
+        self.records = SqsRecords(engine, False, self.queue_arn)
+        self.ranges: deque[list[int]] = deque()  # [first, end) of the visible inputs, in send order
+        self._arrive = "    " + template({"t": "\x00slot1\x00", "kind": "arrive", "input": "\x00slot2\x00",
+                                          "rule": "sqs.batching"}, INVOCATION_NL)
+
+    def start(self) -> None:
+        e = self.e
+        for at_ms, first, end in self.inputs.instants():
+            for lo in range(first, end, ARRIVAL_CHUNK):  # as Engine.arrivals schedules them
+                e.at(at_ms, P_ARRIVE, self._arrive_range, lo, min(end, lo + ARRIVAL_CHUNK))
+
+    def _arrive_range(self, lo: int, hi: int) -> None:
+        e = self.e
+        states = e.inputs
+        ids = _ids(self.inputs, lo, hi)
+        for iid in ids:
+            states[iid].receive_count = 0
+        self.n_sent += hi - lo
+        self.n_visible += hi - lo
+        if self.t0 is None:
+            self.t0 = e.now
+        self.ranges.append([lo, hi])
+        # The arrivals' timeline entries, in one element of the engine's timeline (nothing comes between them).
+        e._seq += 1
+        text = self._arrive % (float.__repr__(e.now / MS), "%s")  # (no other % in it)
+        e.timeline.append((e.now, e._seq, Elements(hi - lo, lambda: ",\n".join(text % _string(i) for i in ids))))
+        if e.now > e.last_ms:
+            e.last_ms = e.now
+        self.request_poll()
+
+    def poll(self) -> None:
+        self.poll_pending_at = None
+        while self._free() > 0:
+            batch = self._take(self.batch_size)
+            if not batch:
+                break
+            self._invoke_range(batch)
+        if self.n_visible and self._free() <= 0 and self.pollers() < min(
+                self.cap, self.max_concurrency or self.cap) and self.t0 is not None:
+            self._schedule_scale()
+
+    def _take(self, limit: int) -> list[dict]:
+        """The next `limit` visible messages' inputs, received now (sqs.batching)."""
+        ranges = self.ranges
+        items: list[dict] = []
+        while ranges and len(items) < limit:
+            r = ranges[0]
+            k = min(limit - len(items), r[1] - r[0])
+            items.extend(self.inputs[r[0]:r[0] + k])
+            r[0] += k
+            if r[0] == r[1]:
+                ranges.popleft()
+        if items:
+            e = self.e
+            self.n_visible -= len(items)
+            states = e.inputs
+            for item in items:
+                states[item["id"]].receive_count = 1
+            e.at(e.now + self.vt_ms, P_VISIBLE, _noop)
+        return items
+
+    def _invoke_range(self, items: list[dict]) -> None:
+        e = self.e
+        ids = [item["id"] for item in items]
+        e.tl("batch", "sqs.batching", inputs=ids)
+        event = self._render(items)
+        rid = e.ids.uuid("request", "|".join(ids), 1)
+        self.inflight_batches += 1
+        e.start_run(list(ids), event, 1, rid, lambda inv: self._ended_range(ids))
+
+    def _render(self, items: list[dict]):
+        records, now, t = self.records, self.e.now, self.t
+        out = []
+        for item in items:
+            iid = item["id"]
+            if item.get("attributes"):
+                m = Message(iid, 0, self.e.ids)
+                m.body, m.attributes, m.receive_count = item["body"], item["attributes"], 1
+                m.sent_ms, m.first_receive_ms = item["at_ms"], now
+                out.append(records.general(m, t))
+            else:
+                out.append(records.plain(iid, records.message_id(iid), item["body"], 1, item["at_ms"], now))
+        return records_text(out)
+
+    def _ended_range(self, ids: list[str]) -> None:
+        e = self.e
+        self.inflight_batches -= 1
+        for iid in ids:
+            e.settle(iid, "succeeded")
+        e.tl("delete", "sqs.batching", inputs=list(ids))
+        self.request_poll()
