@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from itertools import repeat
 
 from study.sim.engine import ARRIVAL_CHUNK, P_ARRIVE, P_VISIBLE, Engine
 from study.sim.lean_bulk import sqs_bulk_ok
 from study.sim.scenario.defaults import MS
-from study.sim.scenario.input_sequence import Inputs
+from study.sim.scenario.input_sequence import ID, SHARED, CountRun, Inputs
 from study.sim.scenario.model import Scenario
 from study.sim.spool import INVOCATION_NL, Elements
 from study.sim.sqs import Message, SqsSource
@@ -36,6 +37,26 @@ def _ids(inputs: Inputs, lo: int, hi: int) -> list[str]:
     out: list[str] = []
     for seg, a, b in inputs.segments(lo, hi):
         out.extend(item["id"] for item in seg[a:b]) if isinstance(seg, list) else out.extend(seg.ids(a, b))
+    return out
+
+
+_FIELDS = ("body", "attributes", "at_ms")
+
+
+def _rows(inputs: Inputs, lo: int, hi: int) -> list[tuple]:
+    """(id, body, attributes, at_ms) of inputs lo..hi-1; a `count` input's without making its dicts."""
+    out: list[tuple] = []
+    for seg, a, b in inputs.segments(lo, hi):
+        made = None
+        if isinstance(seg, CountRun):
+            kinds = {key: (kind, value) for key, kind, value in seg.template}
+            made = [kinds.get(key, (SHARED, None)) for key in _FIELDS]
+        if made is None or made[0][0] not in (ID, SHARED) or made[1][0] != SHARED or made[2][0] != SHARED:
+            out.extend((x["id"], x["body"], x.get("attributes"), x["at_ms"]) for x in seg[a:b])
+            continue
+        ids = list(seg.ids(a, b))
+        bodies = ids if made[0][0] == ID else repeat(made[0][1])
+        out.extend(zip(ids, bodies, repeat(made[1][1]), repeat(made[2][1])))
     return out
 
 
@@ -88,47 +109,46 @@ class BulkTraceSqsSource(SqsSource):
                 self.cap, self.max_concurrency or self.cap) and self.t0 is not None:
             self._schedule_scale()
 
-    def _take(self, limit: int) -> list[dict]:
-        """The next `limit` visible messages' inputs, received now (sqs.batching)."""
+    def _take(self, limit: int) -> list[tuple]:
+        """The next `limit` visible messages (as `_rows`), received now (sqs.batching)."""
         ranges = self.ranges
-        items: list[dict] = []
-        while ranges and len(items) < limit:
+        rows: list[tuple] = []
+        while ranges and len(rows) < limit:
             r = ranges[0]
-            k = min(limit - len(items), r[1] - r[0])
-            items.extend(self.inputs[r[0]:r[0] + k])
+            k = min(limit - len(rows), r[1] - r[0])
+            rows.extend(_rows(self.inputs, r[0], r[0] + k))
             r[0] += k
             if r[0] == r[1]:
                 ranges.popleft()
-        if items:
+        if rows:
             e = self.e
-            self.n_visible -= len(items)
+            self.n_visible -= len(rows)
             states = e.inputs
-            for item in items:
-                states[item["id"]].receive_count = 1
+            for row in rows:
+                states[row[0]].receive_count = 1
             e.at(e.now + self.vt_ms, P_VISIBLE, _noop)
-        return items
+        return rows
 
-    def _invoke_range(self, items: list[dict]) -> None:
+    def _invoke_range(self, rows: list[tuple]) -> None:
         e = self.e
-        ids = [item["id"] for item in items]
+        ids = [row[0] for row in rows]
         e.tl("batch", "sqs.batching", inputs=ids)
-        event = self._render(items)
+        event = self._render(rows)
         rid = e.ids.uuid("request", "|".join(ids), 1)
         self.inflight_batches += 1
         e.start_run(list(ids), event, 1, rid, lambda inv: self._ended_range(ids))
 
-    def _render(self, items: list[dict]):
+    def _render(self, rows: list[tuple]):
         records, now, t = self.records, self.e.now, self.t
         out = []
-        for item in items:
-            iid = item["id"]
-            if item.get("attributes"):
+        for iid, body, attributes, at_ms in rows:
+            if attributes:
                 m = Message(iid, 0, self.e.ids)
-                m.body, m.attributes, m.receive_count = item["body"], item["attributes"], 1
-                m.sent_ms, m.first_receive_ms = item["at_ms"], now
+                m.body, m.attributes, m.receive_count = body, attributes, 1
+                m.sent_ms, m.first_receive_ms = at_ms, now
                 out.append(records.general(m, t))
             else:
-                out.append(records.plain(iid, records.message_id(iid), item["body"], 1, item["at_ms"], now))
+                out.append(records.plain(iid, records.message_id(iid), body, 1, at_ms, now))
         return records_text(out)
 
     def _ended_range(self, ids: list[str]) -> None:

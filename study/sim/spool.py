@@ -63,25 +63,26 @@ def encode(value: Any, newline: str = "\n") -> str:
     if t is dict:
         if not value:
             return "{}"
+        form = _FORMS.get((newline, tuple(value)))
+        if form is None:
+            form = _form(value, newline)
+            if form is None:
+                return _dict(value, newline)
         inner = newline + "  "
-        parts = []
-        keys = _KEYS
-        for k, v in value.items():
-            head = keys.get(k) if type(k) is str else None
-            if head is None:
-                head = _key_head(k)
-            tv = type(v)
-            parts.append(head + (_string(v) if tv is str else int.__repr__(v) if tv is int else "null" if v is None
-                                 else encode(v, inner)))
-        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+        return form % tuple([_string(v) if (tv := type(v)) is str else int.__repr__(v) if tv is int else "null"
+                             if v is None else float.__repr__(v) if tv is float and v - v == 0.0
+                             else encode(v, inner) for v in value.values()])
     if t is JsonText:
         return value.text if value.newline == newline else value.text.replace(value.newline, newline)
     if t is list:
         if not value:
             return "[]"
         inner = newline + "  "
-        return "[" + inner + ("," + inner).join([
-            _string(v) if type(v) is str else encode(v, inner) for v in value]) + newline + "]"
+        try:
+            items = ("," + inner).join(map(_string, value))  # a list of text (a run's inputs ...)
+        except TypeError:
+            items = ("," + inner).join([_string(v) if type(v) is str else encode(v, inner) for v in value])
+        return "[" + inner + items + newline + "]"
     if value is None:
         return "null"
     if value is True:
@@ -94,6 +95,32 @@ def encode(value: Any, newline: str = "\n") -> str:
         return float.__repr__(value)
     # Anything else (NaN, tuples, subclasses ...): json's own text, indented to where it sits.
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
+
+
+_FORMS: dict[tuple, str] = {}  # a dict's text as a %-format, by (newline, its keys): a trace has few shapes
+
+
+def _form(value: dict, newline: str) -> str | None:
+    """The %-format of a dict of these keys at `newline` (None when a key is not a str: 1 and True are equal)."""
+    if len(_FORMS) >= 4096 or any(type(k) is not str for k in value):
+        return None
+    inner = newline + "  "
+    form = "{" + inner + ("," + inner).join((_string(k) + ": ").replace("%", "%%") + "%s" for k in value) + (
+        newline + "}")
+    _FORMS[(newline, tuple(value))] = form
+    return form
+
+
+def _dict(value: dict, newline: str) -> str:
+    inner = newline + "  "
+    parts = []
+    keys = _KEYS
+    for k, v in value.items():
+        head = keys.get(k) if type(k) is str else None
+        if head is None:
+            head = _key_head(k)
+        parts.append(head + encode(v, inner))
+    return "{" + inner + ("," + inner).join(parts) + newline + "}"
 
 
 _KEYS: dict[str, str] = {}  # a str key's text with ": ", for the keys seen so far (a trace has few distinct keys)
