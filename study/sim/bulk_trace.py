@@ -43,14 +43,20 @@ def _ids(inputs: Inputs, lo: int, hi: int) -> list[str]:
 _FIELDS = ("body", "attributes", "at_ms")
 
 
-def _rows(inputs: Inputs, lo: int, hi: int) -> list[tuple]:
+def _made(seg: CountRun, cache: dict) -> list[tuple]:
+    """How a count input makes each of _FIELDS: (kind, value), kept in `cache` by the input's index."""
+    made = cache.get(seg.index)
+    if made is None:
+        kinds = {key: (kind, value) for key, kind, value in seg.template}
+        made = cache[seg.index] = [kinds.get(key, (SHARED, None)) for key in _FIELDS]
+    return made
+
+
+def _rows(inputs: Inputs, lo: int, hi: int, cache: dict) -> list[tuple]:
     """(id, body, attributes, at_ms) of inputs lo..hi-1; a `count` input's without making its dicts."""
     out: list[tuple] = []
     for seg, a, b in inputs.segments(lo, hi):
-        made = None
-        if isinstance(seg, CountRun):
-            kinds = {key: (kind, value) for key, kind, value in seg.template}
-            made = [kinds.get(key, (SHARED, None)) for key in _FIELDS]
+        made = _made(seg, cache) if isinstance(seg, CountRun) else None
         if made is None or made[0][0] not in (ID, SHARED) or made[1][0] != SHARED or made[2][0] != SHARED:
             out.extend((x["id"], x["body"], x.get("attributes"), x["at_ms"]) for x in seg[a:b])
             continue
@@ -69,6 +75,7 @@ class BulkTraceSqsSource(SqsSource):
         super().__init__(engine)
         self.inputs = self.s.inputs
         self.records = SqsRecords(engine, False, self.queue_arn)
+        self._made: dict[int, list[tuple]] = {}  # _made's, by count input
         self.ranges: deque[list[int]] = deque()  # [first, end) of the visible inputs, in send order
         self._arrive = "    " + template({"t": "\x00slot1\x00", "kind": "arrive", "input": "\x00slot2\x00",
                                           "rule": "sqs.batching"}, INVOCATION_NL)
@@ -116,7 +123,7 @@ class BulkTraceSqsSource(SqsSource):
         while ranges and len(rows) < limit:
             r = ranges[0]
             k = min(limit - len(rows), r[1] - r[0])
-            rows.extend(_rows(self.inputs, r[0], r[0] + k))
+            rows.extend(_rows(self.inputs, r[0], r[0] + k, self._made))
             r[0] += k
             if r[0] == r[1]:
                 ranges.popleft()
@@ -139,22 +146,29 @@ class BulkTraceSqsSource(SqsSource):
         e.start_run(list(ids), event, 1, rid, lambda inv: self._ended_range(ids))
 
     def _render(self, rows: list[tuple]):
-        records, now, t = self.records, self.e.now, self.t
+        e = self.e
+        records, now = self.records, e.now
+        if not any(row[2] for row in rows):
+            return records_text(records.first_receives(rows, now))
         out = []
-        for iid, body, attributes, at_ms in rows:
+        for row in rows:
+            iid, body, attributes, at_ms = row
             if attributes:
-                m = Message(iid, 0, self.e.ids)
+                m = Message(iid, 0, e.ids)
                 m.body, m.attributes, m.receive_count = body, attributes, 1
                 m.sent_ms, m.first_receive_ms = at_ms, now
-                out.append(records.general(m, t))
+                out.append(records.general(m, self.t))
             else:
-                out.append(records.plain(iid, records.message_id(iid), body, 1, at_ms, now))
+                out.extend(records.first_receives([row], now))
         return records_text(out)
 
     def _ended_range(self, ids: list[str]) -> None:
         e = self.e
         self.inflight_batches -= 1
-        for iid in ids:
-            e.settle(iid, "succeeded")
+        states, now = e.inputs, e.now
+        for iid in ids:  # Engine.settle, inlined: none was settled before
+            st = states[iid]
+            st.final, st.at = "succeeded", now
+        e.settled += len(ids)
         e.tl("delete", "sqs.batching", inputs=list(ids))
         self.request_poll()

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from itertools import islice
 from operator import itemgetter
 from typing import IO, Any
 
@@ -150,13 +151,23 @@ def _value(value: Any) -> str:
     return encode(value, "\n  ")
 
 
-def _input_state(st) -> str:
-    """`encode(st.to_json(), "\\n    ")` of an input's final state, from a template (a trace has one per input)."""
+def _input_state(st, cache: dict) -> str:
+    """`encode(st.to_json(), "\\n    ")` of an input's final state, from a template (a trace has one per input); the
+    text of a state without targets is kept in `cache` (a backlog's inputs mostly end alike)."""
+    key = (st.final, st.at, st.attempts, st.receive_count) if not st.targets else None
+    text = cache.get(key) if key is not None else None
+    if text is not None:
+        return text
     at = "null" if st.final == "pending" or st.at is None else float.__repr__(st.at / MS)
     targets = encode(list(st.targets), "\n      ") if st.targets else "[]"
     count = "null" if st.receive_count is None else int.__repr__(st.receive_count)
-    return (f'{{\n      "final": {_string(st.final)},\n      "at": {at},\n      "attempts": {int.__repr__(st.attempts)},'
+    text = (f'{{\n      "final": {_string(st.final)},\n      "at": {at},\n      "attempts": {int.__repr__(st.attempts)},'
             f'\n      "targets": {targets},\n      "receive_count": {count}\n    }}')
+    if key is not None:
+        if len(cache) > 4096:
+            cache.clear()
+        cache[key] = text
+    return text
 
 
 SPILL = 1 << 18  # characters of elements gathered before they are written out (one write per chunk)
@@ -332,11 +343,12 @@ class TraceSpool:
         if not e.inputs:
             fp.write("{}")
         else:
-            fp.write("{")
-            sep = "\n    "
-            for iid, st in e.inputs.items():
-                fp.write(sep + _string(iid) + ": " + _input_state(st))
-                sep = ",\n    "
+            items = iter(e.inputs.items())
+            cache: dict = {}
+            head = "{\n    "
+            while chunk := list(islice(items, 4096)):
+                fp.write(head + ",\n    ".join([_string(iid) + ": " + _input_state(st, cache) for iid, st in chunk]))
+                head = ",\n    "
             fp.write("\n  }")
         fp.write(',\n  "http": ')
         fp.write(_value([e.http[iid] for iid in source.http_order() if iid in e.http]))

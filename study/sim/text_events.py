@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from study.sim import payloads
-from study.sim.ids import uuid_text
+from study.sim.ids import _VARIANT, uuid_text
 from study.sim.scenario.defaults import REGION
 from study.sim.spool import INVOCATION_NL, JsonText, encode
 from study.sim.sqs import SqsSource
@@ -85,6 +85,28 @@ class SqsRecords:
         return self._record % ('"' + message_id + '"', '"AQEB' + h.hexdigest()[:48] + '"', _string(body),
                                f'"{receive_count}"', f'"{base + sent_ms}"', f'"{base + first_ms}"', *fifo,
                                '"' + hashlib.md5(body.encode()).hexdigest() + '"')
+
+    def first_receives(self, rows: list[tuple], now: int) -> list[str]:
+        """Records of messages received for the first time now, without message attributes: `rows` of (id, body,
+        attributes, sent_ms) as study.sim.bulk_trace keeps them (`plain` inlined, for a large backlog)."""
+        message_ids, receipts, record, md5 = self._message_ids, self._receipts, self._record, hashlib.md5
+        base, variant = self.base, _VARIANT
+        first = f'"{base + now}"'
+        sent_ms, sent = None, ""
+        out = []
+        for iid, body, _, at_ms in rows:
+            if at_ms != sent_ms:
+                sent_ms, sent = at_ms, f'"{base + at_ms}"'
+            name = iid.encode()
+            h = message_ids.copy()
+            h.update(name)
+            x = h.hexdigest()
+            h = receipts.copy()
+            h.update(name + b"|1")
+            out.append(record % (f'"{x[:8]}-{x[8:12]}-4{x[13:16]}-{variant[x[16]]}{x[17:20]}-{x[20:32]}"',
+                                 '"AQEB' + h.hexdigest()[:48] + '"', _string(body), '"1"', sent, first,
+                                 '"' + md5(body.encode()).hexdigest() + '"'))
+        return out
 
     def general(self, msg, trigger: dict) -> str:
         return encode(payloads.sqs_record(self.e, msg, trigger), RECORD_NL)
