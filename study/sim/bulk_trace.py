@@ -74,11 +74,11 @@ class BulkTraceSqsSource(SqsSource):
     def __init__(self, engine: Engine):
         super().__init__(engine)
         self.inputs = self.s.inputs
-        self.records = SqsRecords(engine, False, self.queue_arn)
+        self.records = SqsRecords(engine, self.t)
         self._made: dict[int, list[tuple]] = {}  # _made's, by count input
         self.ranges: deque[list[int]] = deque()  # [first, end) of the visible inputs, in send order
-        self._arrive = "    " + template({"t": "\x00slot1\x00", "kind": "arrive", "input": "\x00slot2\x00",
-                                          "rule": "sqs.batching"}, INVOCATION_NL)
+        self._arrive = template({"t": "\x00slot1\x00", "kind": "arrive", "input": "\x00slot2\x00",
+                                 "rule": "sqs.batching"}, INVOCATION_NL)
 
     def start(self) -> None:
         e = self.e
@@ -99,8 +99,10 @@ class BulkTraceSqsSource(SqsSource):
         self.ranges.append([lo, hi])
         # The arrivals' timeline entries, in one element of the engine's timeline (nothing comes between them).
         e._seq += 1
-        text = self._arrive % (float.__repr__(e.now / MS), "%s")  # (no other % in it)
-        e.timeline.append((e.now, e._seq, Elements(hi - lo, lambda: ",\n".join(text % _string(i) for i in ids))))
+        p0, p1, p2 = self._arrive
+        head, tail = "    " + p0 + float.__repr__(e.now / MS) + p1, p2
+        e.timeline.append((e.now, e._seq, Elements(hi - lo, lambda: ",\n".join([head + _string(i) + tail
+                                                                                for i in ids]))))
         if e.now > e.last_ms:
             e.last_ms = e.now
         self.request_poll()

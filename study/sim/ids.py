@@ -7,14 +7,14 @@ from hashlib import sha256 as _sha256
 from typing import Any
 
 # The high nibble of a UUID's byte 8 with the variant bits set to 10, by the nibble's hex digit.
-_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+UUID_VARIANT_DIGIT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
 def uuid_text(digest: bytes) -> str:
     """`str(uuid.UUID(bytes=digest[:16], version=4))`, formatted directly (the uuid module's constructor is slow):
     the version nibble set to 4 and the variant bits to 10."""
     h = digest[:16].hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{UUID_VARIANT_DIGIT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
 class Ids:

@@ -3,9 +3,10 @@ handler nothing reads an invocation's event but the trace, so an SQS or Kinesis 
 the text the trace's encoder would write for it, from a template made by that encoder (docs/emulator.md "Lean
 mode and scale"). A real handler gets the usual event dict: these sources are only used without one.
 
-A template is the encoder's own text for a record whose varying fields are markers, cut at the markers; a record
-is the template's pieces with the varying fields' JSON text in between, so the layout cannot drift from the
-encoder's (tests/test_sim_text_events.py compares the traces with the general path's).
+A template is the encoder's own text for payloads.py's record whose varying fields are set to markers, cut at
+the markers; a record is the template's pieces with the varying fields' JSON text in between, so neither the
+shape nor the layout is written twice (tests/test_sim_text_events.py compares the traces with the general
+path's, whose events are payloads.py's dicts written by json).
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import re
 from typing import Any
 
 from study.sim import payloads
-from study.sim.ids import _VARIANT, uuid_text
-from study.sim.scenario.defaults import REGION
+from study.sim.ids import UUID_VARIANT_DIGIT, uuid_text
 from study.sim.spool import INVOCATION_NL, JsonText, encode
-from study.sim.sqs import SqsSource
+from study.sim.sqs import Message, SqsSource
 from study.sim.streams import StreamSource
 
 try:  # CPython's own MD5: the same digest, without OpenSSL's per-call set-up (twice as fast on a short body)
@@ -35,18 +35,29 @@ RECORD_NL = EVENT_NL + "    "  # the elements of the event's Records
 _MARK = re.compile(r'"\\u0000slot(\d+)\\u0000"')
 
 
-def template(sample: Any, newline: str) -> str:
-    """`encode(sample, newline)` as a %-format: each `_slot` marker becomes `%s`, for JSON text. The
-    markers are numbered in the order the text has them, so the fields are given in that order."""
-    text = encode(sample, newline).replace("%", "%%")
+def template(sample: Any, newline: str) -> list[str]:
+    """`encode(sample, newline)` cut at its markers (`_slot(i)` strings): the literal pieces around the fields,
+    one more than the fields. The markers are numbered in the order the text has them, so the fields are given
+    in that order."""
+    text = encode(sample, newline)
     found = [int(i) for i in _MARK.findall(text)]
-    assert found == sorted(set(found)), found  # each marker once, in order
-    return _MARK.sub("%s", text)
+    if found != sorted(set(found)):
+        raise ValueError(f"template markers out of order: {found}")
+    return _MARK.split(text)[::2]
 
 
 def _slot(i: int) -> str:
     """A marker in a template's sample record: where the i-th varying field goes."""
     return f"\x00slot{i}\x00"
+
+
+def fill(pieces: list[str], fields) -> str:
+    """A template's pieces with the fields' JSON text between them."""
+    parts = [pieces[0]]
+    for field, piece in zip(fields, pieces[1:], strict=True):
+        parts.append(field)
+        parts.append(piece)
+    return "".join(parts)
 
 
 def records_text(records: list[str]) -> JsonText:
@@ -57,23 +68,27 @@ def records_text(records: list[str]) -> JsonText:
 
 
 class SqsRecords:
-    """SQS records as JSON text at RECORD_NL: one without message attributes from a template, any other through
-    payloads.sqs_record and the encoder."""
+    """SQS records as JSON text at RECORD_NL: one without message attributes from a template (payloads.sqs_record's
+    record with its varying fields as markers), any other through payloads.sqs_record and the encoder."""
 
-    def __init__(self, engine, fifo: bool, queue_arn: str) -> None:
+    def __init__(self, engine, trigger: dict) -> None:
         ids = engine.ids
         self.e = engine
         self.base = engine.epoch_ms(0)
         self._message_ids = ids.hasher("message")
         self._receipts = ids.hasher("receipt")
-        attributes = {"ApproximateReceiveCount": _slot(4), "SentTimestamp": _slot(5),
-                      "SenderId": "AIDAIENQZJOLO23YVJ4VO", "ApproximateFirstReceiveTimestamp": _slot(6)}
-        if fifo:
-            attributes.update(SequenceNumber=_slot(7), MessageGroupId=_slot(8), MessageDeduplicationId=_slot(9))
-        sample = {"messageId": _slot(1), "receiptHandle": _slot(2), "body": _slot(3), "attributes": attributes,
-                  "messageAttributes": {}, "md5OfBody": _slot(10), "eventSource": "aws:sqs",
-                  "eventSourceARN": queue_arn, "awsRegion": REGION}
-        self._record = template(sample, RECORD_NL)
+        sample = Message("", 0, ids)
+        sample.body, sample.receive_count, sample.sent_ms, sample.first_receive_ms = "", 1, 0, 0
+        sample.attributes = None
+        sample.sequence_number = sample.group = sample.dedup_id = ""
+        record = payloads.sqs_record(engine, sample, trigger)
+        record.update(messageId=_slot(1), receiptHandle=_slot(2), body=_slot(3), md5OfBody=_slot(10))
+        record["attributes"].update(ApproximateReceiveCount=_slot(4), SentTimestamp=_slot(5),
+                                    ApproximateFirstReceiveTimestamp=_slot(6))
+        if trigger["Queue"]["FifoQueue"]:
+            record["attributes"].update(SequenceNumber=_slot(7), MessageGroupId=_slot(8),
+                                        MessageDeduplicationId=_slot(9))
+        self._record = template(record, RECORD_NL)
 
     def message_id(self, iid: str) -> str:
         """`Ids.uuid("message", iid)`."""
@@ -87,15 +102,16 @@ class SqsRecords:
         h = self._receipts.copy()
         h.update(f"{iid}|{receive_count}".encode())
         base = self.base
-        return self._record % ('"' + message_id + '"', '"AQEB' + h.hexdigest()[:48] + '"', _string(body),
-                               f'"{receive_count}"', f'"{base + sent_ms}"', f'"{base + first_ms}"', *fifo,
-                               '"' + _md5(body.encode()).hexdigest() + '"')
+        return fill(self._record, ('"' + message_id + '"', '"AQEB' + h.hexdigest()[:48] + '"', _string(body),
+                                   f'"{receive_count}"', f'"{base + sent_ms}"', f'"{base + first_ms}"', *fifo,
+                                   '"' + _md5(body.encode()).hexdigest() + '"'))
 
     def first_receives(self, rows: list[tuple], now: int) -> list[str]:
-        """Records of messages received for the first time now, without message attributes: `rows` of (id, body,
-        attributes, sent_ms) as study.sim.bulk_trace keeps them (`plain` inlined, for a large backlog)."""
-        message_ids, receipts, record, md5 = self._message_ids, self._receipts, self._record, _md5
-        base, variant = self.base, _VARIANT
+        """Records of messages of a standard queue received for the first time now, without message attributes:
+        `rows` of (id, body, attributes, sent_ms) as study.sim.bulk_trace keeps them (`plain`, inlined)."""
+        message_ids, receipts, md5, join = self._message_ids, self._receipts, _md5, "".join
+        p0, p1, p2, p3, p4, p5, p6, p7 = self._record
+        base, variant = self.base, UUID_VARIANT_DIGIT
         first = f'"{base + now}"'
         sent_ms, sent = None, ""
         out = []
@@ -108,9 +124,9 @@ class SqsRecords:
             x = h.hexdigest()
             h = receipts.copy()
             h.update(name + b"|1")
-            out.append(record % (f'"{x[:8]}-{x[8:12]}-4{x[13:16]}-{variant[x[16]]}{x[17:20]}-{x[20:32]}"',
-                                 '"AQEB' + h.hexdigest()[:48] + '"', _string(body), '"1"', sent, first,
-                                 '"' + md5(body.encode()).hexdigest() + '"'))
+            out.append(join((p0, f'"{x[:8]}-{x[8:12]}-4{x[13:16]}-{variant[x[16]]}{x[17:20]}-{x[20:32]}"', p1,
+                             '"AQEB' + h.hexdigest()[:48] + '"', p2, _string(body), p3, '"1"', p4, sent, p5, first,
+                             p6, '"' + md5(body.encode()).hexdigest() + '"', p7)))
         return out
 
     def general(self, msg, trigger: dict) -> str:
@@ -122,7 +138,7 @@ class TextSqsSource(SqsSource):
 
     def __init__(self, engine) -> None:
         super().__init__(engine)
-        self.records = SqsRecords(engine, self.fifo, self.queue_arn)
+        self.records = SqsRecords(engine, self.t)
 
     def _event(self, batch: list) -> JsonText:
         records, fifo = self.records, self.fifo
@@ -155,15 +171,14 @@ class TextStreamSource(StreamSource):
     def _event(self, records: list) -> JsonText:
         if self.kind != "kinesis":
             return JsonText(encode(super()._event(records), EVENT_NL), EVENT_NL)
-        e = self.e
-        base = e.epoch_ms(0)
-        record = self._record
+        base = self.e.epoch_ms(0)
+        p0, p1, p2, p3, p4, p5 = self._record
+        join, b64 = "".join, payloads.b64
         out = []
         for r in records:
             seq = r.sequence_number
-            out.append(record % (_string(r.partition_key), '"' + seq + '"',
-                                 '"' + payloads.b64(r.data) + '"', float.__repr__((base + r.arrival_ms) / 1000),
-                                 _string(f"{r.shard_id}:{seq}")))
+            out.append(join((p0, _string(r.partition_key), p1, '"' + seq + '"', p2, '"' + b64(r.data) + '"', p3,
+                             float.__repr__((base + r.arrival_ms) / 1000), p4, _string(f"{r.shard_id}:{seq}"), p5)))
         return records_text(out)
 
 
