@@ -76,7 +76,9 @@ class BulkTraceSqsSource(SqsSource):
         self.inputs = self.s.inputs
         self.records = SqsRecords(engine, self.t)
         self._made: dict[int, list[tuple]] = {}  # _made's, by count input
-        self.ranges: deque[list[int]] = deque()  # [first, end) of the visible inputs, in send order
+        self.ranges: deque[tuple[int, int]] = deque()  # [first, end) of the visible inputs, in send order
+        self.rows: list[tuple] = []  # the range being received from, as `_rows`
+        self.taken = 0  # how many of them were received
         self._arrive = template({"t": "\x00slot1\x00", "kind": "arrive", "input": "\x00slot2\x00",
                                  "rule": "sqs.batching"}, INVOCATION_NL)
 
@@ -96,11 +98,11 @@ class BulkTraceSqsSource(SqsSource):
         self.n_visible += hi - lo
         if self.t0 is None:
             self.t0 = e.now
-        self.ranges.append([lo, hi])
+        self.ranges.append((lo, hi))
         # The arrivals' timeline entries, in one element of the engine's timeline (nothing comes between them).
         e._seq += 1
         p0, p1, p2 = self._arrive
-        head, tail = "    " + p0 + float.__repr__(e.now / MS) + p1, p2
+        head, tail = "    " + p0 + repr(e.now / MS) + p1, p2
         e.timeline.append((e.now, e._seq, Elements(hi - lo, lambda: ",\n".join([head + _string(i) + tail
                                                                                 for i in ids]))))
         if e.now > e.last_ms:
@@ -119,16 +121,19 @@ class BulkTraceSqsSource(SqsSource):
             self._schedule_scale()
 
     def _take(self, limit: int) -> list[tuple]:
-        """The next `limit` visible messages (as `_rows`), received now (sqs.batching)."""
+        """The next `limit` visible messages (as `_rows`), received now (sqs.batching): read an arrival's range at
+        a time into `rows`, handed out from `taken` on."""
         ranges = self.ranges
         rows: list[tuple] = []
-        while ranges and len(rows) < limit:
-            r = ranges[0]
-            k = min(limit - len(rows), r[1] - r[0])
-            rows.extend(_rows(self.inputs, r[0], r[0] + k, self._made))
-            r[0] += k
-            if r[0] == r[1]:
-                ranges.popleft()
+        while len(rows) < limit:
+            if self.taken >= len(self.rows):
+                if not ranges:
+                    break
+                lo, hi = ranges.popleft()
+                self.rows, self.taken = _rows(self.inputs, lo, hi, self._made), 0
+            k = min(limit - len(rows), len(self.rows) - self.taken)
+            rows.extend(self.rows[self.taken:self.taken + k])
+            self.taken += k
         if rows:
             e = self.e
             self.n_visible -= len(rows)

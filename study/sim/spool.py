@@ -25,7 +25,6 @@ from study.sim.scenario.defaults import MS
 _string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for strings
 
 
-_INF = float("inf")
 _time_seq = itemgetter(0, 1)  # timeline, log and delivery entries are (t_ms, sequence, record)
 
 
@@ -70,9 +69,22 @@ def encode(value: Any, newline: str = "\n") -> str:
             if form is None:
                 return _dict(value, newline)
         inner = newline + "  "
-        return form % tuple([_string(v) if (tv := type(v)) is str else int.__repr__(v) if tv is int else "null"
-                             if v is None else float.__repr__(v) if tv is float and v - v == 0.0
-                             else encode(v, inner) for v in value.values()])
+        texts = []
+        for v in value.values():
+            tv = type(v)
+            if tv is str:
+                texts.append(_string(v))
+            elif tv is float and v - v == 0.0:  # finite (an exact float or int's repr is json's text)
+                texts.append(repr(v))
+            elif tv is int:
+                texts.append(repr(v))
+            elif v is None:
+                texts.append("null")
+            elif tv is bool:
+                texts.append("true" if v else "false")
+            else:
+                texts.append(encode(v, inner))
+        return form % tuple(texts)
     if t is JsonText:
         return value.text if value.newline == newline else value.text.replace(value.newline, newline)
     if t is list:
@@ -91,9 +103,9 @@ def encode(value: Any, newline: str = "\n") -> str:
     if value is False:
         return "false"
     if t is int:
-        return int.__repr__(value)
-    if t is float and value == value and value not in (_INF, -_INF):
-        return float.__repr__(value)
+        return repr(value)
+    if t is float and value - value == 0.0:
+        return repr(value)
     # Anything else (NaN, tuples, subclasses ...): json's own text, indented to where it sits.
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
 
@@ -158,7 +170,7 @@ def _input_state(st, cache: dict) -> str:
     text = cache.get(key) if key is not None else None
     if text is not None:
         return text
-    at = "null" if st.final == "pending" or st.at is None else float.__repr__(st.at / MS)
+    at = "null" if st.final == "pending" or st.at is None else repr(st.at / MS)
     targets = encode(list(st.targets), "\n      ") if st.targets else "[]"
     count = "null" if st.receive_count is None else int.__repr__(st.receive_count)
     text = (f'{{\n      "final": {_string(st.final)},\n      "at": {at},\n      "attempts": {int.__repr__(st.attempts)},'

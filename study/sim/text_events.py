@@ -178,7 +178,7 @@ class TextStreamSource(StreamSource):
         for r in records:
             seq = r.sequence_number
             out.append(join((p0, _string(r.partition_key), p1, '"' + seq + '"', p2, '"' + b64(r.data) + '"', p3,
-                             float.__repr__((base + r.arrival_ms) / 1000), p4, _string(f"{r.shard_id}:{seq}"), p5)))
+                             repr((base + r.arrival_ms) / 1000), p4, _string(f"{r.shard_id}:{seq}"), p5)))
         return records_text(out)
 
 
