@@ -90,21 +90,21 @@ class BulkTraceSqsSource(SqsSource):
 
     def _arrive_range(self, lo: int, hi: int) -> None:
         e = self.e
-        states = e.inputs
-        ids = _ids(self.inputs, lo, hi)
-        for iid in ids:
+        states, inputs = e.inputs, self.inputs
+        for iid in _ids(inputs, lo, hi):
             states[iid].receive_count = 0
         self.n_sent += hi - lo
         self.n_visible += hi - lo
         if self.t0 is None:
             self.t0 = e.now
         self.ranges.append((lo, hi))
-        # The arrivals' timeline entries, in one element of the engine's timeline (nothing comes between them).
+        # The arrivals' timeline entries, in one element of the engine's timeline (nothing comes between them),
+        # written when spooled (only the range is kept till then).
         e._seq += 1
         p0, p1, p2 = self._arrive
         head, tail = "    " + p0 + repr(e.now / MS) + p1, p2
-        e.timeline.append((e.now, e._seq, Elements(hi - lo, lambda: ",\n".join([head + _string(i) + tail
-                                                                                for i in ids]))))
+        e.timeline.append((e.now, e._seq, Elements(hi - lo, lambda: ",\n".join([
+            head + _string(i) + tail for i in _ids(inputs, lo, hi)]))))
         if e.now > e.last_ms:
             e.last_ms = e.now
         self.request_poll()
