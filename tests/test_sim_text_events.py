@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from study.sim.bulk_trace import BulkTraceSqsSource
 from study.sim.engine import Engine, dumps
-from study.sim.run import simulate, simulate_to
+from study.sim.run import simulate, simulate_to, text_source
 from study.sim.scenario.load import load_scenario, scenario_from_dict
 from study.sim.streams import StreamSource
-from study.sim.text_events import TextSqsSource, TextStreamSource, text_source
+from study.sim.text_events import TextSqsSource, TextStreamSource
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,7 +1,7 @@
 """A backlog whose messages cannot differ, for the streamed trace (`study sim --json`): the SQS source with its
 messages as ranges of inputs instead of an object each (docs/emulator.md "Lean mode and scale").
 
-Taken where the bulk lean path is (study.lean_bulk.sqs_bulk_ok: a standard queue, a `behavior` handler whose runs
+Taken where the bulk lean path is (study.sim.lean_bulk.sqs_bulk_ok: a standard queue, a `behavior` handler whose runs
 all succeed within the visibility timeout, nothing that throttles, no misconception) and the handler returns
 nothing. Every message is then received once, in send order, and deleted when its run ends, so the queue is a
 list of ranges of the inputs (in send order) and a batch is the next `BatchSize` of them. The engine still starts

@@ -187,18 +187,3 @@ class _KinesisSample:
 
     partition_key = sequence_number = data = shard_id = ""
     arrival_ms = 0
-
-
-def text_source(engine):
-    """The source for a streamed trace: events as JSON text where no real handler reads them."""
-    from study.sim.bulk_trace import BulkTraceSqsSource, bulk_trace_ok
-    from study.sim.run import source_for
-
-    kind = engine.s.type
-    if engine.handler is None and bulk_trace_ok(engine.s):
-        return BulkTraceSqsSource(engine)
-    if engine.handler is None and kind == "sqs":
-        return TextSqsSource(engine)
-    if engine.handler is None and kind in ("kinesis", "dynamodb"):
-        return TextStreamSource(engine)
-    return source_for(engine)
