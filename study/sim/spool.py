@@ -13,8 +13,10 @@ The inputs' final states are live state (they change until the end) and are writ
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
+from itertools import islice
 from operator import itemgetter
 from typing import IO, Any
 
@@ -23,8 +25,31 @@ from study.sim.scenario.defaults import MS
 _string = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for strings
 
 
-_INF = float("inf")
 _time_seq = itemgetter(0, 1)  # timeline, log and delivery entries are (t_ms, sequence, record)
+
+
+INVOCATION_NL = "\n    "  # an element of the trace's lists (an invocation, a timeline entry ...) sits here
+
+
+class JsonText:
+    """A value already written as JSON text, indented for `newline` (study.sim.text_events renders events so)."""
+
+    __slots__ = ("text", "newline")
+
+    def __init__(self, text: str, newline: str) -> None:
+        self.text = text
+        self.newline = newline
+
+
+class Elements:
+    """Several elements of a trace list made at one instant (a backlog's arrivals), written as text only when they
+    are spooled: `render()` gives them joined by ",\n" as `_element` writes each (study.sim.bulk_trace)."""
+
+    __slots__ = ("count", "render")
+
+    def __init__(self, count: int, render) -> None:
+        self.count = count
+        self.render = render
 
 
 def encode(value: Any, newline: str = "\n") -> str:
@@ -38,23 +63,39 @@ def encode(value: Any, newline: str = "\n") -> str:
     if t is dict:
         if not value:
             return "{}"
+        form = _FORMS.get((newline, tuple(value)))
+        if form is None:
+            form = _form(value, newline)
+            if form is None:
+                return _dict(value, newline)
         inner = newline + "  "
-        parts = []
-        keys = _KEYS
-        for k, v in value.items():
-            head = keys.get(k) if type(k) is str else None
-            if head is None:
-                head = _key_head(k)
+        texts = []
+        for v in value.values():
             tv = type(v)
-            parts.append(head + (_string(v) if tv is str else int.__repr__(v) if tv is int else "null" if v is None
-                                 else encode(v, inner)))
-        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+            if tv is str:
+                texts.append(_string(v))
+            elif tv is float and v - v == 0.0:  # finite (an exact float or int's repr is json's text)
+                texts.append(repr(v))
+            elif tv is int:
+                texts.append(repr(v))
+            elif v is None:
+                texts.append("null")
+            elif tv is bool:
+                texts.append("true" if v else "false")
+            else:
+                texts.append(encode(v, inner))
+        return form % tuple(texts)
+    if t is JsonText:
+        return value.text if value.newline == newline else value.text.replace(value.newline, newline)
     if t is list:
         if not value:
             return "[]"
         inner = newline + "  "
-        return "[" + inner + ("," + inner).join([
-            _string(v) if type(v) is str else encode(v, inner) for v in value]) + newline + "]"
+        try:
+            items = ("," + inner).join(map(_string, value))  # a list of text (a run's inputs ...)
+        except TypeError:
+            items = ("," + inner).join([_string(v) if type(v) is str else encode(v, inner) for v in value])
+        return "[" + inner + items + newline + "]"
     if value is None:
         return "null"
     if value is True:
@@ -62,11 +103,37 @@ def encode(value: Any, newline: str = "\n") -> str:
     if value is False:
         return "false"
     if t is int:
-        return int.__repr__(value)
-    if t is float and value == value and value not in (_INF, -_INF):
-        return float.__repr__(value)
+        return repr(value)
+    if t is float and value - value == 0.0:
+        return repr(value)
     # Anything else (NaN, tuples, subclasses ...): json's own text, indented to where it sits.
     return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
+
+
+_FORMS: dict[tuple, str] = {}  # a dict's text as a %-format, by (newline, its keys): a trace has few shapes
+
+
+def _form(value: dict, newline: str) -> str | None:
+    """The %-format of a dict of these keys at `newline` (None when a key is not a str: 1 and True are equal)."""
+    if len(_FORMS) >= 4096 or any(type(k) is not str for k in value):
+        return None
+    inner = newline + "  "
+    form = "{" + inner + ("," + inner).join((_string(k) + ": ").replace("%", "%%") + "%s" for k in value) + (
+        newline + "}")
+    _FORMS[(newline, tuple(value))] = form
+    return form
+
+
+def _dict(value: dict, newline: str) -> str:
+    inner = newline + "  "
+    parts = []
+    keys = _KEYS
+    for k, v in value.items():
+        head = keys.get(k) if type(k) is str else None
+        if head is None:
+            head = _key_head(k)
+        parts.append(head + encode(v, inner))
+    return "{" + inner + ("," + inner).join(parts) + newline + "}"
 
 
 _KEYS: dict[str, str] = {}  # a str key's text with ": ", for the keys seen so far (a trace has few distinct keys)
@@ -88,7 +155,7 @@ def _key(key: Any) -> str:
 
 def _element(value: Any) -> str:
     """One element of a list (or dict) that sits at depth 2 of the trace, as `json.dumps(trace, indent=2)` has it."""
-    return "    " + encode(value, "\n    ")
+    return "    " + encode(value, INVOCATION_NL)
 
 
 def _value(value: Any) -> str:
@@ -96,36 +163,104 @@ def _value(value: Any) -> str:
     return encode(value, "\n  ")
 
 
-def _input_state(st) -> str:
-    """`encode(st.to_json(), "\\n    ")` of an input's final state, from a template (a trace has one per input)."""
-    at = "null" if st.final == "pending" or st.at is None else float.__repr__(st.at / MS)
+def _input_state(st, cache: dict) -> str:
+    """`encode(st.to_json(), "\\n    ")` of an input's final state, from a template (a trace has one per input); the
+    text of a state without targets is kept in `cache` (a backlog's inputs mostly end alike)."""
+    key = (st.final, st.at, st.attempts, st.receive_count) if not st.targets else None
+    text = cache.get(key) if key is not None else None
+    if text is not None:
+        return text
+    at = "null" if st.final == "pending" or st.at is None else repr(st.at / MS)
     targets = encode(list(st.targets), "\n      ") if st.targets else "[]"
     count = "null" if st.receive_count is None else int.__repr__(st.receive_count)
-    return (f'{{\n      "final": {_string(st.final)},\n      "at": {at},\n      "attempts": {int.__repr__(st.attempts)},'
+    text = (f'{{\n      "final": {_string(st.final)},\n      "at": {at},\n      "attempts": {int.__repr__(st.attempts)},'
             f'\n      "targets": {targets},\n      "receive_count": {count}\n    }}')
+    if key is not None:
+        if len(cache) > 4096:
+            cache.clear()
+        cache[key] = text
+    return text
+
+
+SPILL = 1 << 18  # characters of elements gathered before they are written out (one write per chunk)
 
 
 class _Section:
-    """One list of the trace, written element by element to a temporary file."""
+    """One list of the trace, its elements gathered in memory and written to a temporary file (UTF-8) a chunk at
+    a time."""
 
     def __init__(self) -> None:
-        self.file: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.file: IO[bytes] = tempfile.TemporaryFile("w+b")
         self.count = 0
+        self.parts: list[str] = []
+        self.size = 0
+        self.spilled = False
 
     def add(self, value: Any) -> None:
-        self.file.write(",\n" if self.count else "\n")
-        self.file.write(_element(value))
+        if type(value) is Elements:
+            self.add_text(value.render(), value.count)
+            return
+        text = _element(value)
+        self.parts.append(text)
         self.count += 1
+        self.size += len(text)
+        if self.size > SPILL:
+            self.spill()
+
+    def add_text(self, text: str, count: int) -> None:
+        """`count` elements already written as text, joined by ",\n" (study.sim.text_events)."""
+        self.parts.append(text)
+        self.count += count
+        self.size += len(text)
+        if self.size > SPILL:
+            self.spill()
+
+    def spill(self) -> None:
+        if self.parts:
+            self.file.write(((",\n" if self.spilled else "\n") + ",\n".join(self.parts)).encode())
+            self.spilled = True
+            self.parts, self.size = [], 0
 
     def copy_to(self, fp: IO[str]) -> None:
         if not self.count:
             fp.write("[]")
             return
         fp.write("[")
+        self.spill()
         self.file.seek(0)
-        shutil.copyfileobj(self.file, fp, 1 << 20)
+        raw = _bytes_of(fp)
+        if raw is not None:
+            fp.flush()
+            shutil.copyfileobj(self.file, raw, 1 << 20)
+        else:
+            while chunk := self.file.read(1 << 20):
+                fp.write(_decode(chunk, self.file))
         fp.write("\n  ]")
         self.file.close()
+
+
+def _bytes_of(fp: IO[str]) -> IO[bytes] | None:
+    """The binary stream under `fp` when text written to `fp` reaches it as the same UTF-8 bytes (a UTF-8 file or
+    stdout, no newline translation), so a section is copied without decoding it; else None."""
+    raw = getattr(fp, "buffer", None)
+    encoding = str(getattr(fp, "encoding", "")).lower().replace("-", "").replace("_", "")
+    if raw is None or encoding != "utf8" or os.linesep != "\n":
+        return None
+    return raw
+
+
+def _decode(chunk: bytes, file: IO[bytes]) -> str:
+    """A chunk of UTF-8 read back, completed to a whole character (a read may stop inside one)."""
+    while True:
+        try:
+            return chunk.decode()
+        except UnicodeDecodeError as err:
+            if err.start < len(chunk) - 3:
+                raise
+            more = file.read(1)
+            if not more:
+                raise
+            chunk += more
 
 
 class TraceSpool:
@@ -220,11 +355,12 @@ class TraceSpool:
         if not e.inputs:
             fp.write("{}")
         else:
-            fp.write("{")
-            sep = "\n    "
-            for iid, st in e.inputs.items():
-                fp.write(sep + _string(iid) + ": " + _input_state(st))
-                sep = ",\n    "
+            items = iter(e.inputs.items())
+            cache: dict = {}
+            head = "{\n    "
+            while chunk := list(islice(items, 4096)):
+                fp.write(head + ",\n    ".join([_string(iid) + ": " + _input_state(st, cache) for iid, st in chunk]))
+                head = ",\n    "
             fp.write("\n  }")
         fp.write(',\n  "http": ')
         fp.write(_value([e.http[iid] for iid in source.http_order() if iid in e.http]))

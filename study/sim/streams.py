@@ -226,12 +226,15 @@ class StreamSource(Source):
         ids = [r.iid for r in records]
         event = rid = None
         if e.needs_events:
-            maker = payloads.kinesis_record if self.kind == "kinesis" else payloads.dynamodb_record
-            event = {"Records": [maker(e, r, self.t) for r in records]}
+            event = self._event(records)
             rid = e.ids.uuid("request", job.shard.id, records[0].sequence_number, len(records), sub.retries,
                              e.n_started)
         e.start_run(ids, event, sub.retries + 1, rid, lambda inv: self.ended(job, sub, inv), shard=job.shard.id,
                     item_id=lambda iid: self.records[iid].sequence_number if iid in self.records else iid)
+
+    def _event(self, records: list[Record]) -> dict:
+        maker = payloads.kinesis_record if self.kind == "kinesis" else payloads.dynamodb_record
+        return {"Records": [maker(self.e, r, self.t) for r in records]}
 
     def _expired_prefix(self, sub: SubBatch) -> list[Record]:
         now = self.e.now
