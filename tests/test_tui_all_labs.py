@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
+from textual import events
+from textual.widgets import TabbedContent
 
 from study import lab as lm
 from study import paths
@@ -23,6 +25,30 @@ from study.tui.widgets.watch_view import WatchView
 from study.tui.widgets.whatif_panel import WhatIfPanel
 
 LABS = sorted(paths.labs_dir().glob("*.yaml"))
+
+
+async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+    """Wait until CONDITION holds: each round lets the app and the screen's widgets handle every message queued so
+    far, then checks. Waiting for a named state instead of for the process to look idle (Pilot's pause) costs no
+    idle slices, and cannot stop early on a busy machine where a starved process looks idle. The screen is then
+    drawn, as Pilot's pause draws it, so a widget that cannot render fails here."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await pilot._wait_for_screen()
+        if condition():
+            break
+        assert loop.time() < deadline, f"timed out waiting: {what}"
+        await asyncio.sleep(0.002)
+    pilot.app.screen._on_timer_update()
+
+
+async def key(pilot, name: str, condition: Callable[[], bool], what: str) -> None:
+    """Press one key as the terminal driver sends it (as Pilot's press does), then wait until CONDITION holds."""
+    event = events.Key(name, name if len(name) == 1 else None)
+    event.set_sender(pilot.app)
+    pilot.app._driver.send_message(event)
+    await until(pilot, condition, what)
 
 
 class SharedApp:
@@ -80,45 +106,41 @@ def test_lab_predict_watch_explain_whatif(path, shared, monkeypatch) -> None:
 
     async def run() -> None:
         app.go_home()
-        await pilot.pause()
-        assert len(app.screen_stack) == 1, app.screen_stack
+        await until(pilot, lambda: len(app.screen_stack) == 1, "back at the map")
         app.open_lab(str(path))
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, LabScreen) and app.screen.path == path, "the lab opens")
         screen = app.screen
-        assert isinstance(screen, LabScreen)
-        assert screen.path == path or str(screen.path) == str(path), (screen.path, path)
-        assert screen.loaded is not None, f"{path.name} did not load"
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: screen.loaded is not None, f"{path.name} loads")
         fields = screen.fields()
         assert fields, "a lab must ask at least one prediction"
         # Predict: answer the first question with what really happens, leave the rest blank.
         first = fields[0]
         actual = lm.actual_for(first.pred, screen.loaded.outcome)
-        first.set_text(lm.show(actual) if first.pred.kind != "bool" else ("yes" if actual else "no"))
-        await pilot.pause()
+        answer = lm.show(actual) if first.pred.kind != "bool" else ("yes" if actual else "no")
+        first.set_text(answer)
+        await until(pilot, lambda: first.text() == answer, "the answer is in its box")
         assert screen.commit(force=True)
         assert screen.verdicts[0].right is True, (first.pred.question, screen.verdicts[0])
+        tabs = screen.query_one("#lab-tabs", TabbedContent)
         # Watch: the trace plays to its end and steps back.
         watch = screen.query_one(WatchView)
         if screen.loaded.model is not None:
-            await pilot.press("2", "end")
-            assert watch.model.pos == len(watch.model)
-            await pilot.press("left")
-            assert watch.model.pos == max(0, len(watch.model) - 1)
+            await key(pilot, "2", lambda: tabs.active == "watch" and app.focused is watch, "2 opens Watch")
+            await key(pilot, "end", lambda: watch.model.pos == len(watch.model), "end plays to the end")
+            await key(pilot, "left", lambda: watch.model.pos == max(0, len(watch.model) - 1), "left steps back")
         # Explain renders.
-        await pilot.press("3")
+        explain = screen.query_one("#explain-scroll")
+        await key(pilot, "3", lambda: tabs.active == "explain" and app.focused is explain, "3 opens Explain")
         # What-if: change the first offered setting and run again.
-        await pilot.press("4")
         panel = screen.query_one(WhatIfPanel)
+        settings = screen.query_one("#whatif-settings")
+        await key(pilot, "4", lambda: tabs.active == "whatif" and app.focused is settings, "4 opens What-if")
         assert panel.settings
-        await pilot.press("enter")
-        await pilot.pause()
-        assert type(app.screen).__name__ == "WhatIfPredict"  # the what-if's own prediction first
-        await pilot.press("ctrl+s")
+        # The what-if's own prediction first.
+        await key(pilot, "enter", lambda: type(app.screen).__name__ == "WhatIfPredict", "enter asks a prediction")
+        await key(pilot, "ctrl+s", lambda: app.screen is screen, "ctrl+s runs the what-if")
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert screen.variant is not None
-        await pilot.pause()
+        await until(pilot, lambda: screen.variant is not None, "the what-if's run is shown")
 
     shared.run(run())
