@@ -28,16 +28,17 @@ LABS = sorted(paths.labs_dir().glob("*.yaml"))
 
 
 async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
-    """Wait until CONDITION holds: each round lets the app and the screen's widgets handle every message queued so
-    far, then checks. Waiting for a named state instead of for the process to look idle (Pilot's pause) costs no
+    """Wait until CONDITION holds, and still holds once the app and the screen's widgets have handled every message
+    queued so far. Waiting for a named state instead of for the process to look idle (Pilot's pause) costs no
     idle slices, and cannot stop early on a busy machine where a starved process looks idle. The screen is then
     drawn, as Pilot's pause draws it, so a widget that cannot render fails here."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        await pilot._wait_for_screen()
         if condition():
-            break
+            await pilot._wait_for_screen()
+            if condition():
+                break
         assert loop.time() < deadline, f"timed out waiting: {what}"
         await asyncio.sleep(0.002)
     pilot.app.screen._on_timer_update()
