@@ -116,7 +116,7 @@ def _quicker_pilot_pauses() -> None:
     except ImportError:
         return
     if hasattr(_wait, "SLEEP_GRANULARITY") and hasattr(_wait, "SLEEP_IDLE"):
-        _wait.SLEEP_GRANULARITY = 1 / 100
+        _wait.SLEEP_GRANULARITY = 1 / 200
         _wait.SLEEP_IDLE = _wait.SLEEP_GRANULARITY / 20
 
 

@@ -27,7 +27,7 @@ from study.tui.widgets.whatif_panel import WhatIfPanel
 LABS = sorted(paths.labs_dir().glob("*.yaml"))
 
 
-async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 120.0) -> None:
+async def until(pilot, condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
     """Wait until CONDITION holds, and still holds once the app and the screen's widgets have handled every message
     queued so far. Waiting for a named state instead of for the process to look idle (Pilot's pause) costs no
     idle slices, and cannot stop early on a busy machine where a starved process looks idle. The screen is then

@@ -353,8 +353,13 @@ class LabScreen(Screen):
                 fields[0].focus_control()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Again once active: a focus asked before the pane showed is lost (Enter on What-if would do nothing).
         if event.pane.id == "watch":
             self.query_one(WatchView).focus()
+        elif event.pane.id == "whatif":
+            self.call_after_refresh(self.query_one("#whatif-settings").focus)
+        elif event.pane.id == "explain":
+            self.call_after_refresh(self.query_one("#explain-scroll").focus)
 
     def action_goto_divergence(self) -> None:
         if self.first_divergence is None or self.loaded is None or self.loaded.model is None:
