@@ -107,10 +107,12 @@ def study_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
 def _quicker_pilot_pauses() -> None:
     """Pilot's `pause()` and `press()` wait until the process looks idle: they sleep in slices of 20 ms and stop
     after a slice in which the process used under 1 ms of CPU, so every pause costs 20 ms or more of wall clock
-    even when nothing is left to do (about a third of the TUI tests' time on two workers). Slices of 10 ms with the
-    same idle ratio (under 5% of a slice) keep that rule and halve the wait. Pilot still first waits for every
-    message the screen and its widgets have queued; a test that needs a worker thread or a timer awaits it itself
-    (`app.workers.wait_for_complete()`, `pilot.pause(seconds)`). Skipped where Textual has no such module."""
+    even when nothing is left to do. Slices of 5 ms with the same idle ratio (under 5% of a slice) keep that rule
+    and quarter the wait. A laxer ratio (10%) made the all-labs sweep fail on two busy workers: a process starved of
+    CPU looks idle. Pilot still first waits for every message the screen and its widgets have queued; a test that
+    needs a worker thread or a timer awaits it itself (`app.workers.wait_for_complete()`, `pilot.pause(seconds)`),
+    and the all-labs sweep waits for named states instead (tests/test_tui_all_labs.until). Skipped where Textual
+    has no such module."""
     try:
         from textual import _wait
     except ImportError:
