@@ -340,26 +340,26 @@ class LabScreen(Screen):
             return
         tabs = self.query_one(TabbedContent)
         tabs.active = tab
-        # Focus once the pane is shown (a hidden widget cannot take focus).
-        if tab == "watch":
-            self.call_after_refresh(self.query_one(WatchView).focus)
-        elif tab == "whatif":
-            self.call_after_refresh(self.query_one("#whatif-settings").focus)
-        elif tab == "explain":
-            self.call_after_refresh(self.query_one("#explain-scroll").focus)
-        elif tab == "predict":
+        if tab == "predict":
             fields = self.fields()
             if fields and not self.committed:
                 fields[0].focus_control()
+        else:
+            self._focus_pane(tab)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         # Again once active: a focus asked before the pane showed is lost (Enter on What-if would do nothing).
-        if event.pane.id == "watch":
-            self.query_one(WatchView).focus()
-        elif event.pane.id == "whatif":
-            self.call_after_refresh(self.query_one("#whatif-settings").focus)
-        elif event.pane.id == "explain":
-            self.call_after_refresh(self.query_one("#explain-scroll").focus)
+        self._focus_pane(event.pane.id, now=event.pane.id == "watch")
+
+    def _focus_pane(self, tab: str, now: bool = False) -> None:
+        """Focus a pane's control: after a refresh unless `now` (a hidden widget cannot take focus)."""
+        target = {"watch": WatchView, "whatif": "#whatif-settings", "explain": "#explain-scroll"}.get(tab)
+        if target is not None:
+            widget = self.query_one(target)
+            if now:
+                widget.focus()
+            else:
+                self.call_after_refresh(widget.focus)
 
     def action_goto_divergence(self) -> None:
         if self.first_divergence is None or self.loaded is None or self.loaded.model is None:
