@@ -48,3 +48,16 @@ def user_data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("lambda-study", appauthor=False))
+
+
+def cache_dir() -> Path | None:
+    """Files the app can rebuild (the generated question bank): `STUDY_CACHE` overrides the platform's cache folder,
+    and `STUDY_CACHE=off` keeps nothing there (every start generates afresh)."""
+    override = os.environ.get("STUDY_CACHE")
+    if override == "off":
+        return None
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("lambda-study", appauthor=False))

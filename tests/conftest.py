@@ -7,6 +7,10 @@ XDG_DATA_HOME on Linux and macOS). After each test the decoy must still hold no 
 the test errors at teardown. The real directory is not compared before and after: another process on the machine
 (the app itself, another checkout's tests) may change it at any time, which would fail tests for nothing.
 
+XDG_CACHE_HOME points at the same decoy, and STUDY_CACHE at one folder of the session's that every test and worker
+shares: the generated question bank (study.quiz.stored) is then generated once per seed in a run, by whichever
+process asks first, and read by the others, as it is between two runs of the app. Nothing in it outlives the run.
+
 The suite runs on every core (pytest-xdist, `-n auto` in pyproject.toml): the workers share the main process's
 session folder, so the decoy check at the end of the run covers their module and session fixtures too.
 """
@@ -36,7 +40,8 @@ def _use_session_root(root: Path) -> None:
     global _SESSION_ROOT
     _SESSION_ROOT = root
     os.environ["STUDY_HOME"] = str(root / "session-home")
-    os.environ["XDG_DATA_HOME"] = str(root / "session-decoy")
+    os.environ["XDG_DATA_HOME"] = os.environ["XDG_CACHE_HOME"] = str(root / "session-decoy")
+    os.environ["STUDY_CACHE"] = str(root / "session-cache")
 
 
 _use_session_root(_SESSION_ROOT)
@@ -98,6 +103,7 @@ def study_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     decoy = Path(tempfile.mkdtemp(prefix="xdg-data-decoy-", dir=base))
     monkeypatch.setenv("STUDY_HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(decoy))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(decoy))
     yield home
     problems = touched(decoy)
     if problems:

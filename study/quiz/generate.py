@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from study.quiz.model import Option, Question
+from study.quiz.model import Option, Question, Report  # Report: here for the callers that import it from here
 from study.quiz.question_runs import TraceCache, apply_set
 from study.quiz.template_model import Ask, Distractor, Family, Templates
 from study.quiz.template_params import Drawn, draw_params, fill, fill_text, params_json, question_id
@@ -200,19 +198,6 @@ def _rule_statement(rule_id: str) -> str:
 
 # -- whole runs ------------------------------------------------------------------------------------------------
 
-@dataclass
-class Report:
-    """What a generation run did: for the bench, `--stats` and the tests."""
-
-    per_template: Counter = field(default_factory=Counter)
-    redraws: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    given_up: Counter = field(default_factory=Counter)
-    left_out: Counter = field(default_factory=Counter)  # items the exam form could not ask fairly, per template
-    duplicates: int = 0
-    runs: int = 0
-    hits: int = 0
-
-
 def generate_family(family: Family, seed: int, cache: TraceCache, report: Report) -> list[Question]:
     out: list[Question] = []
     for ask in family.asks:
@@ -303,8 +288,16 @@ def fixed_questions(questions: list[Question], fixed: set[str], templates: Templ
 
 @lru_cache(maxsize=4)
 def _cached(seed: int) -> tuple[tuple[Question, ...], Report]:
+    """A seed's bank: kept in this process, and on disk between runs (study.quiz.stored)."""
+    from study.quiz import stored
+
+    found = stored.load(seed)
+    if found is not None:
+        return found
     report = Report()
-    return tuple(generate_all(seed, report=report)), report
+    questions = tuple(generate_all(seed, report=report))
+    stored.save(seed, questions, report)
+    return questions, report
 
 
 def generate(seed: int = 0, section: str | None = None) -> list[Question]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -132,3 +133,16 @@ def format_number(value: float | int, precision: float = 1, unit: str | None = N
     if unit:
         return f"{text} {unit}"
     return text
+
+
+@dataclass
+class Report:
+    """What a generation run did (study.quiz.generate): for the bench, `--stats` and the tests."""
+
+    per_template: Counter = field(default_factory=Counter)
+    redraws: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    given_up: Counter = field(default_factory=Counter)
+    left_out: Counter = field(default_factory=Counter)  # items the exam form could not ask fairly, per template
+    duplicates: int = 0
+    runs: int = 0
+    hits: int = 0
