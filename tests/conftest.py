@@ -62,21 +62,16 @@ def pytest_configure_node(node) -> None:
 # The collector, tuned for this test process (the app keeps Python's defaults). By default a collection of the
 # youngest objects runs every 700 allocations and a full one every 100 of those, each full one walking every object
 # alive: the imported modules, Textual, Hypothesis, and the traces the tests build. In one run that was 60 s of the
-# suite's 315 s of CPU (gc.callbacks, summed over both workers), 45 s of it in full collections. Two changes:
-#   - once the tests are collected, everything alive then (modules, classes, parametrize data) is frozen
-#     (gc.freeze): never collected, and never walked again;
-#   - collections of the youngest generation wait for 10,000 allocations instead of 700.
-# Together: 172 s -> 142 s of wall clock and 313 s -> 256 s of CPU, same machine, quiet; the collector's share fell
-# to 12 s. No test depends on when a collection happens; the tests that bound memory pause the collector themselves
-# or measure a child process. (50,000 was slower again: 154 s.)
+# suite's 315 s of CPU (gc.callbacks, summed over both workers), 45 s of it in full collections. Collecting the
+# youngest generation every 10,000 allocations instead makes full collections a hundred times rarer. Measured with
+# the heap also frozen after collection: two workers went from 172 s to 142 s of wall clock and 313 s to 256 s of
+# CPU, same machine, quiet; then two alternating pairs with and without the freeze (three workers) took 159/151 s
+# and 164/150 s, so the freeze is left out: a frozen heap turns off the freeze that study.sim.run.simulate_to makes
+# for a run of its own, which made test_sim_spool's streamed traces 40% slower. (A threshold of 50,000 was slower
+# again: 154 s.) No test depends on when a collection happens; the tests that bound memory pause the collector
+# themselves or measure a child process.
 GC_THRESHOLD = (10_000, 10, 10)
 gc.set_threshold(*GC_THRESHOLD)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_finish(session) -> None:
-    gc.collect()
-    gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)
