@@ -65,8 +65,8 @@ def pytest_configure_node(node) -> None:
 # suite's 315 s of CPU (gc.callbacks, summed over both workers), 45 s of it in full collections. Collecting the
 # youngest generation every 10,000 allocations instead makes full collections a hundred times rarer. Measured with
 # the heap also frozen after collection: two workers went from 172 s to 142 s of wall clock and 313 s to 256 s of
-# CPU, same machine, quiet; then two alternating pairs with and without the freeze (three workers) took 159/151 s
-# and 164/150 s, so the freeze is left out: a frozen heap turns off the freeze that study.sim.run.simulate_to makes
+# CPU, same machine, quiet; then two alternating pairs (three workers) took 159 and 151 s with the freeze, 164 and
+# 150 s without, so the freeze is left out: a frozen heap turns off the freeze that study.sim.run.simulate_to makes
 # for a run of its own, which made test_sim_spool's streamed traces 40% slower. (A threshold of 50,000 was slower
 # again: 154 s.) No test depends on when a collection happens; the tests that bound memory pause the collector
 # themselves or measure a child process.
