@@ -1,6 +1,6 @@
 """The scenario package's shape and its refusals: any file YAML cannot read is refused with file:line:col (exit 2
-from `study sim`; tests/test_check.py has `study check` list such a lab), never a traceback; every trigger has its rules beside its source; the
-exam and aws profiles differ only in study/sim/scenario/profiles.py."""
+from `study sim`; tests/test_check.py has `study check` list such a lab), never a traceback; every trigger has its
+rules beside its source; the exam and aws profiles differ only in study/sim/scenario/profiles.py."""
 
 from __future__ import annotations
 

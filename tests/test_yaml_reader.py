@@ -83,8 +83,8 @@ def test_merge_keys_follow_the_yaml_merge_spec() -> None:
     mapping itself is its own (YAML 1.1's merge type), keys merged first. PyYAML up to 6.0.3 gives the same; 6.0.4
     gives the later mapping's value for keys longer than one character (its new de-duplication compares the keys'
     string objects; https://github.com/yaml/pyyaml/issues/953), so the reader is checked against the rule, not
-    against the installed PyYAML. Overriding a
-    merged key in the mapping itself is refused (a typo that would silently win)."""
+    against the installed PyYAML. Overriding a merged key in the mapping itself is refused (a typo that would
+    silently win)."""
     for x, y, z in (("x", "y", "z"), ("xx", "yy", "zz")):
         text = f"base: &b {{{x}: 1, {y}: 2}}\nother: &o {{{y}: 3, {z}: 4}}\nm:\n  <<: [*b, *o]\n  w: 0\n"
         got, _ = yamlpos.load(text, "m.yaml")

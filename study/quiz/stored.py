@@ -25,6 +25,11 @@ FORMAT = "study-generated-bank/1"
 KEEP = 8  # stored banks kept in the cache folder, the newest first (each is about 2 MB)
 _QUESTION_FIELDS = [f.name for f in fields(Question)]
 _OPTION_FIELDS = [f.name for f in fields(Option)]
+_REPORT_FIELDS = [f.name for f in fields(Report)]
+
+
+def _values(obj, names: list[str]) -> dict:
+    return {name: getattr(obj, name) for name in names}
 
 
 def _inputs_digest(seed: int) -> str:
@@ -90,15 +95,12 @@ def save(seed: int, questions: tuple[Question, ...], report: Report) -> None:
     path = _file(seed)
     if path is None:
         return
+    # Tuples are written as lists and Counters as objects; _question and _report read them back as they were.
     data = {
         "format": FORMAT, "seed": seed,
-        "questions": [{name: (list(getattr(q, name)) if name == "rules" else getattr(q, name))
-                       for name in _QUESTION_FIELDS if name != "options"}
-                      | {"options": [{name: getattr(o, name) for name in _OPTION_FIELDS} for o in q.options]}
+        "questions": [_values(q, _QUESTION_FIELDS) | {"options": [_values(o, _OPTION_FIELDS) for o in q.options]}
                       for q in questions],
-        "report": {"per_template": dict(report.per_template), "redraws": {k: dict(v) for k, v in report.redraws.items()},
-                   "given_up": dict(report.given_up), "left_out": dict(report.left_out),
-                   "duplicates": report.duplicates, "runs": report.runs, "hits": report.hits},
+        "report": _values(report, _REPORT_FIELDS),
     }
     try:
         text = json.dumps(data, separators=(",", ":"))
