@@ -12,24 +12,28 @@ one compact run and checks its ids by arithmetic: no dict per message); that par
 is the run alone on a scenario already read (its peak counts only what the run allocates). `--summary` of these
 workloads runs in bulk (study.sim.lean_bulk: counts of messages, one group per poll round's identical runs).
 
-`--json` of the SQS workload takes the streamed trace's fast path (docs/emulator.md "Lean mode and scale"): the
-backlog is ranges of the count input, no object per message (study.sim.bulk_trace); each event is rendered
-straight into its JSON text from a template cut from payloads.py's record (study.sim.text_events), with ids from a
-prepared SHA-256 copied per id; an arrival event's timeline entries are one templated element; the encoder writes
-the engine's entries through formats cached by their keys; each section goes to its temporary file a quarter of a
-megabyte at a time and is copied to the output's bytes at the end; the inputs and per-input states are frozen out
-of the garbage collector's full collections. The engine still starts and ends every run (environments, logs,
-timeline, invocation records), and the bytes are the general path's (tests/test_sim_text_events.py). What remains
-is about 14 µs a message of CPU, in thirds: the engine's per-run work (a run is 10 messages), the records' ids,
-digests and text, and encoding and writing the 1.2 KB of trace a message has; the SimPy model takes 0.4 µs. The
-Kinesis workload's `--json` takes the per-record source with text events only (study.sim.text_events).
+`--json` of the SQS workload takes the round writer (study.sim.group_trace; docs/emulator.md "Lean mode and scale"):
+every run of this backlog is known before it starts, so the trace is written a poll round at a time, one list of the
+trace after another, straight to the output; the text of a round (its runs' records, events, ids, timeline entries
+and log lines) is made by study/sim/_bulktext.c, two threads making the invocation records and a third writing, with
+SHA-256 and MD5 from the libcrypto Python's hashlib loaded. It is timed three ways:
+  - to /dev/null: the emulator's own time (text made and handed to the kernel, no file);
+  - to a file, `--repeat` times (each run's wall, user and system time printed): the kernel copies 1.2 GB into the
+    page cache. On the VMs this project runs on, memory the kernel freed goes back to the host after a few seconds,
+    and the next run's page cache has to be faulted in from the host again: a cold run's system time is several
+    seconds, a warm one's a third of a second, whoever writes the bytes;
+  - the write floor: the same number of bytes written to a new file in 1 MiB blocks by this process, no trace at
+    all, timed just before the file runs (so it shows how cold the page cache is in this run).
+Its peak memory is the whole `study sim --json` process's peak RSS (a child process, os.wait4), the C buffers
+included (tracemalloc would see only Python's). The Kinesis workload's `--json` takes the per-record source with
+text events only (study.sim.text_events).
 
 Usage: python3 bench/bench_sqs_scale.py [N] [sqs|kinesis|both] [--json] [--repeat R]
   N defaults to 100,000 (the issue's targets are for 1,000,000; the machine is shared, so the load average is printed
   at the start and the end).
-  --json also times `study sim --json` written to a temporary file (its size is printed).
+  --json also times `study sim --json`, to /dev/null and to a temporary file (its size is printed).
 At the end: each ratio against its target (--summary time and peak memory against the SimPy model's, --json time
-against the SimPy model's, --json peak memory against 1 GiB), met or not.
+against the SimPy model's, to /dev/null and the median to a file, --json peak memory against 1 GiB), met or not.
 """
 
 from __future__ import annotations
@@ -38,8 +42,12 @@ import argparse
 import contextlib
 import io
 import os
+import resource
+import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from collections import deque
 from pathlib import Path
 
@@ -175,6 +183,73 @@ def run_only(path: Path, n: int, repeat: int) -> tuple[float, int, float]:
     return timed(lambda _n: simulate_summary(scenario)["summary"]["invocations"], n, repeat)
 
 
+def json_child(path: Path, out: str) -> tuple[float, float]:
+    """`study sim PATH --json > out` in a child process: (wall seconds, peak RSS in MiB)."""
+    with open(out, "wb") as sink:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "study", "sim", str(path), "--json"], stdout=sink)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, proc.returncode
+    return wall, usage.ru_maxrss / 1024
+
+
+def timed_json(path: Path, out: str) -> tuple[float, float, float]:
+    """`study sim --json` in this process (already warmed by the --summary runs): wall, user and system seconds."""
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    cli_run(path, "--json", Path(out))
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    return wall, r1.ru_utime - r0.ru_utime, r1.ru_stime - r0.ru_stime
+
+
+def write_floor(size: int, out: Path) -> tuple[float, float]:
+    """`size` bytes to a new file in 1 MiB blocks: wall and system seconds."""
+    block = b"x" * (1 << 20)
+    r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        left = size
+        while left > 0:
+            left -= os.write(fd, block[:left])
+    finally:
+        os.close(fd)
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+    out.unlink()
+    return wall, r1.ru_stime - r0.ru_stime
+
+
+def json_runs(name: str, path: Path, n: int, repeat: int, base_t: float, tmp: Path, ratios: list[str]) -> None:
+    nulls = [timed_json(path, os.devnull) for _ in range(repeat)]
+    null_t = statistics.median(w for w, _, _ in nulls)
+    print(f"  study sim --json to /dev/null:              {null_t:8.2f} s   (median of {repeat}: "
+          + ", ".join(f"{w:.2f} s [user {u:.2f}, sys {s:.2f}]" for w, u, s in nulls) + f")   ratio "
+          f"{null_t / base_t:6.2f}x time")
+    out = tmp / f"{name}.json"
+    timed_json(path, str(out))
+    size = out.stat().st_size
+    out.unlink()
+    floor_t, floor_sys = write_floor(size, tmp / "floor.bin")
+    print(f"  writing {size / 2**20:,.0f} MiB to a new file, no trace (the floor): {floor_t:.2f} s [sys {floor_sys:.2f}]")
+    files = []
+    for _ in range(repeat):
+        files.append(timed_json(path, str(out)))
+        out.unlink()
+    file_t = statistics.median(w for w, _, _ in files)
+    print(f"  study sim --json to a file ({size / 2**20:,.0f} MiB):   {file_t:8.2f} s   (median of {repeat}: "
+          + ", ".join(f"{w:.2f} s [user {u:.2f}, sys {s:.2f}]" for w, u, s in files) + f")   ratio "
+          f"{file_t / base_t:6.2f}x time")
+    child_t, peak = json_child(path, str(out))
+    out.unlink()
+    print(f"  study sim --json to a file, a process of its own: {child_t:.2f} s, peak RSS {peak:,.1f} MiB")
+    if name == "sqs":
+        for where, value in (("/dev/null", null_t), ("a file", file_t)):
+            ratios.append(f"  {name:8s} --json time, {where:9s} {value / base_t:7.2f}x  (target <= "
+                          f"{TARGETS['json_time']}x)  {verdict(value / base_t, TARGETS['json_time'])}")
+        ratios.append(f"  {name:8s} --json peak RSS  {peak:8.1f} MiB (target < {TARGETS['json_mib']:.0f})"
+                      f"  {verdict(peak, TARGETS['json_mib'] - 1e-9)}")
+
+
 def verdict(value: float, target: float) -> str:
     return "met" if value <= target else "NOT met"
 
@@ -223,17 +298,7 @@ def main() -> None:
             ratios.append(f"  {name:8s} (the run alone, scenario already read: {run_t / base_t:.2f}x time, "
                           f"{run_mem / base_mem:.2f}x memory)")
             if args.json:
-                out = Path(tmp) / f"{name}.json"
-                js_t, _, js_mem = timed(lambda _n, p=path, o=out: cli_run(p, "--json", o), n, 1)
-                size = os.path.getsize(out) / 2**20
-                print(f"  study sim --json (to a file, {size:,.0f} MiB): {js_t:8.2f} s   peak {js_mem:8.1f} MiB"
-                      f"   ratio {js_t / base_t:6.2f}x time")
-                out.unlink()
-                if name == "sqs":
-                    ratios.append(f"  {name:8s} --json time      {js_t / base_t:7.2f}x  (target <= "
-                                  f"{TARGETS['json_time']}x)  {verdict(js_t / base_t, TARGETS['json_time'])}")
-                    ratios.append(f"  {name:8s} --json memory {js_mem:8.1f} MiB (target < {TARGETS['json_mib']:.0f})"
-                                  f"  {verdict(js_mem, TARGETS['json_mib'] - 1e-9)}")
+                json_runs(name, path, n, repeat if args.repeat else 3, base_t, Path(tmp), ratios)
     print(f"targets at {n:,} inputs (issue 14 sets them at 1,000,000):")
     print("\n".join(ratios))
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
