@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -262,9 +263,7 @@ def _sim(args) -> int:
             sys.stdout.write(json.dumps(simulate_summary(scenario)) + "\n")
             return 0
         if args.json:
-            simulate_to(scenario, sys.stdout)
-            sys.stdout.write("\n")
-            return 0
+            return _write_json(lambda: simulate_to(scenario, sys.stdout))
         trace = simulate(scenario)
     except ScenarioError as err:
         print(f"study: {err}", file=sys.stderr)
@@ -272,6 +271,21 @@ def _sim(args) -> int:
     from study.render import print_trace
 
     print_trace(trace)
+    return 0
+
+
+def _write_json(write) -> int:
+    """`study sim --json`'s writing: a full disk or a closed output is a message and status 1, not a traceback."""
+    try:
+        write()
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped (`| head`): nothing to say, and nothing left to flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as err:
+        print(f"study: the trace could not be written: {err.strerror or err}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -198,3 +198,24 @@ def test_a_write_error_is_reported(tmp_path: Path) -> None:
     for renderer in renderers():
         with open("/dev/full", "w", encoding="utf-8") as fp, pytest.raises(OSError):
             GroupTrace(scenario_from_dict(data), renderer).write(fp)
+
+
+def test_the_cli_reports_a_full_disk_and_a_closed_pipe(tmp_path: Path) -> None:
+    """`study sim --json > /dev/full`: a message and status 1, no traceback, on the round writer's path and the
+    engine's; a reader that stops early (`| head -c 100`) ends the run quietly."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    for name, data in (("rounds", CASES["two batches"]), ("engine", backlog(300, max_invocations=7))):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run([sys.executable, "-m", "study", "sim", str(path), "--json"], stdout=full,
+                                  stderr=subprocess.PIPE, text=True)
+        assert done.returncode == 1, (name, done.stderr)
+        assert done.stderr.startswith("study: the trace could not be written: No space left on device"), done.stderr
+        assert "Traceback" not in done.stderr
+    big = tmp_path / "big.yaml"
+    big.write_text(yaml.safe_dump(backlog(20000)), encoding="utf-8")
+    head = subprocess.run(f"{sys.executable} -m study sim {big} --json | head -c 100", shell=True,
+                          capture_output=True, text=True)
+    assert head.stdout.startswith('{\n  "format": "study-trace/1"') and "Traceback" not in head.stderr, head.stderr
