@@ -15,8 +15,8 @@ workloads runs in bulk (study.sim.lean_bulk: counts of messages, one group per p
 `--json` of the SQS workload takes the round writer (study.sim.group_trace; docs/emulator.md "Lean mode and scale"):
 every run of this backlog is known before it starts, so the trace is written a poll round at a time, one list of the
 trace after another, straight to the output; the text of a round (its runs' records, events, ids, timeline entries
-and log lines) is made by study/sim/_bulktext.c, two threads making the invocation records and a third writing, with
-SHA-256 and MD5 from the libcrypto Python's hashlib loaded. It is timed three ways:
+and log lines) is made by study/sim/_bulktext.c while a thread of its own writes the text made so far, with SHA-256
+and MD5 from the libcrypto Python's hashlib loaded. It is timed three ways:
   - to /dev/null: the emulator's own time (text made and handed to the kernel, no file);
   - to a file, `--repeat` times (each run's wall, user and system time printed): the kernel copies 1.2 GB into the
     page cache. On the VMs this project runs on, memory the kernel freed goes back to the host after a few seconds,
@@ -24,8 +24,8 @@ SHA-256 and MD5 from the libcrypto Python's hashlib loaded. It is timed three wa
     seconds, a warm one's a third of a second, whoever writes the bytes;
   - the write floor: the same number of bytes written to a new file in 1 MiB blocks by this process, no trace at
     all, timed just before the file runs (so it shows how cold the page cache is in this run).
-Its peak memory is the whole `study sim --json` process's peak RSS (a child process, os.wait4), the C buffers
-included (tracemalloc would see only Python's). The Kinesis workload's `--json` takes the per-record source with
+Its peak memory is the whole `study sim --json` process's peak RSS (VmHWM, read by a process of its own at its
+end), the C buffers included (tracemalloc would see only Python's). The Kinesis workload's `--json` takes the per-record source with
 text events only (study.sim.text_events).
 
 Usage: python3 bench/bench_sqs_scale.py [N] [sqs|kinesis|both] [--json] [--repeat R]
@@ -183,16 +183,26 @@ def run_only(path: Path, n: int, repeat: int) -> tuple[float, int, float]:
     return timed(lambda _n: simulate_summary(scenario)["summary"]["invocations"], n, repeat)
 
 
+_PEAK = """import sys
+from study import cli
+rc = cli.main(["sim", sys.argv[1], "--json"])
+sys.stdout.flush()
+with open("/proc/self/status") as status:
+    print(next(line.split()[1] for line in status if line.startswith("VmHWM")), file=sys.stderr)
+sys.exit(rc)
+"""
+
+
 def json_child(path: Path, out: str) -> tuple[float, float]:
-    """`study sim PATH --json > out` in a child process: (wall seconds, peak RSS in MiB)."""
+    """`study sim PATH --json > out` in a process of its own: (wall seconds, its peak RSS in MiB). The peak is the
+    process's own VmHWM, read by itself at the end (a child's ru_maxrss would count the parent's pages it had
+    between fork and exec)."""
     with open(out, "wb") as sink:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "study", "sim", str(path), "--json"], stdout=sink)
-        _, status, usage = os.wait4(proc.pid, 0)
+        done = subprocess.run([sys.executable, "-c", _PEAK, str(path)], stdout=sink, stderr=subprocess.PIPE,
+                              text=True, check=True)
         wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode == 0, proc.returncode
-    return wall, usage.ru_maxrss / 1024
+    return wall, int(done.stderr.split()[-1]) / 1024
 
 
 def timed_json(path: Path, out: str) -> tuple[float, float, float]:

@@ -269,21 +269,6 @@ static int enqueue(Writer *w, int fd, Buf *b) {
 
 static int sink_send(Writer *w, Sink *s) { return enqueue(w, s->fd, &s->b); }
 
-/* A buffer back to the spares (kept mapped: a new one would fault its pages in again). */
-static void give_back(Writer *w, Buf *b) {
-    pthread_mutex_lock(&w->lock);
-    b->n = 0;
-    if (b->p && w->nspare < QUEUE + 2) w->spare[w->nspare++] = *b; else free(b->p);
-    pthread_mutex_unlock(&w->lock);
-    *b = (Buf){0};
-}
-
-static void take_spare(Writer *w, Buf *b) {
-    pthread_mutex_lock(&w->lock);
-    if (w->nspare) *b = w->spare[--w->nspare];
-    pthread_mutex_unlock(&w->lock);
-}
-
 /* Wait until everything handed over is written; -1 with errno where a write failed. */
 static int writer_drain(Writer *w) {
     int err;
@@ -313,7 +298,7 @@ enum { S_INVOCATIONS, S_INPUTS, S_LOGS, S_TIMELINE };
 
 typedef struct { Seg *seg; char num[24]; int nl; } Msg;
 
-/* A thread's scratch: a run's id list, its request id's text, a record's digest input, the run's messages. */
+/* Scratch: a run's id list, its request id's text, a record's digest input, the run's messages. */
 typedef struct { Buf lst, key, rec; Msg *msgs; size_t nmsgs; } Scratch;
 
 enum { E_NOMEM = 1, E_SHORT = 2 };
@@ -334,7 +319,7 @@ typedef struct {
     PyObject *seg_keep;
     Sink sinks[SINKS];
     Writer w;
-    Scratch sc[2]; /* the main thread's and the helper's */
+    Scratch sc;
     Text *strm;
     long long *inst;
     size_t nruns;
@@ -343,7 +328,26 @@ typedef struct {
 typedef struct { int seg; long long lo, hi; } Piece;
 
 /* The messages of one call: (segment, number) in send order, from [(segment, lo, hi)]. */
-typedef struct { Piece *p; Py_ssize_t n, i; long long num; } Cursor;
+typedef struct {
+    Piece *p;
+    Py_ssize_t n, i;
+    long long num;
+    char d[24]; /* the decimal text of `dv` (the number last given), carried on by one for the next */
+    int dl;
+    long long dv;
+} Cursor;
+
+static void decimal_next(char *d, int *len) {
+    int i = *len - 1;
+    while (i >= 0 && d[i] == '9') d[i--] = '0';
+    if (i >= 0) {
+        d[i]++;
+    } else {
+        memmove(d + 1, d, *len);
+        d[0] = '1';
+        (*len)++;
+    }
+}
 
 static int cursor_init(Render *r, Cursor *c, PyObject *pieces) {
     PyObject *seq = PySequence_Fast(pieces, "pieces must be a list");
@@ -360,6 +364,7 @@ static int cursor_init(Render *r, Cursor *c, PyObject *pieces) {
     }
     Py_DECREF(seq);
     c->num = n ? c->p[0].lo : 0;
+    c->dv = -1;
     return 0;
 bad:
     Py_DECREF(seq);
@@ -376,20 +381,12 @@ static int cursor_next(Render *r, Cursor *c, Seg **seg, char *num, int *numlen) 
     }
     if (c->i >= c->n) return 0;
     *seg = &r->segs[c->p[c->i].seg];
-    *numlen = num_text(c->num + 1, num);
-    c->num++;
+    long long v = ++c->num; /* ids count from 1: message `num` (from 0) is prefix + (num + 1) */
+    if (c->dv >= 0 && c->dv == v - 1) decimal_next(c->d, &c->dl); else c->dl = num_text(v, c->d);
+    c->dv = v;
+    memcpy(num, c->d, c->dl);
+    *numlen = c->dl;
     return 1;
-}
-
-/* Past the next m messages. */
-static void cursor_skip(Cursor *c, long long m) {
-    while (m > 0 && c->i < c->n) {
-        long long avail = c->p[c->i].hi - c->num;
-        if (m < avail) { c->num += m; return; }
-        m -= avail;
-        c->i++;
-        if (c->i < c->n) c->num = c->p[c->i].lo;
-    }
 }
 
 static int text_of(PyObject *o, Text *t) {
@@ -419,9 +416,7 @@ static void Render_dealloc(Render *self) {
     for (int i = 0; i < SINKS; i++) {
         free(self->sinks[i].b.p); free(self->sinks[i].first); free(self->sinks[i].sep);
     }
-    for (int i = 0; i < 2; i++) {
-        free(self->sc[i].lst.p); free(self->sc[i].key.p); free(self->sc[i].rec.p); free(self->sc[i].msgs);
-    }
+    free(self->sc.lst.p); free(self->sc.key.p); free(self->sc.rec.p); free(self->sc.msgs);
     free(self->strm); free(self->inst);
     Py_XDECREF(self->keep);
     Py_XDECREF(self->seg_keep);
@@ -631,13 +626,12 @@ static int runs_setup(Render *self, PyObject *streams, PyObject *instances, long
         if (!s || !in) { PyErr_NoMemory(); return -1; }
         self->nruns = k;
     }
-    for (int i = 0; i < 2; i++)
-        if ((size_t)size > self->sc[i].nmsgs) {
-            Msg *m = realloc(self->sc[i].msgs, sizeof(Msg) * size);
-            if (!m) { PyErr_NoMemory(); return -1; }
-            self->sc[i].msgs = m;
-            self->sc[i].nmsgs = size;
-        }
+    if ((size_t)size > self->sc.nmsgs) {
+        Msg *m = realloc(self->sc.msgs, sizeof(Msg) * size);
+        if (!m) { PyErr_NoMemory(); return -1; }
+        self->sc.msgs = m;
+        self->sc.nmsgs = size;
+    }
     for (long long j = 0; j < k; j++) {
         long long inst = PyLong_AsLongLong(PyList_GET_ITEM(instances, j));
         if (inst == -1 && PyErr_Occurred()) return -1;
@@ -718,48 +712,15 @@ nomem:
     return E_NOMEM;
 }
 
-#define HELP_FROM 300
-
-/* The helper's share of a slice: runs j0..j1-1 from its own cursor into its own buffer. */
-typedef struct { Render *self; Cursor c; const Starts *a; long long j0, j1; Buf out; int err; } Half;
-
-static void *half_main(void *arg) {
-    Half *h = arg;
-    h->err = inv_runs(h->self, &h->self->sc[1], &h->c, h->a, h->j0, h->j1, &h->out);
-    return NULL;
-}
-
-/* The invocation records of all k runs, a slice of about FLUSH_AT of text at a time, each slice's second half made
-   by a helper thread while this one makes the first: both halves then go to the writer, in order. */
+/* The invocation records of all k runs, about FLUSH_AT of text at a time handed to the writer. (A second thread
+   making half of them was no faster: on two cores the writer needs the other one.) */
 static int inv_all(Render *self, Cursor *c, const Starts *a) {
-    Sink *s = &self->sinks[S_INVOCATIONS];
-    long long cap = FLUSH_AT / (a->size * 600 + 1000); /* runs of about FLUSH_AT / 2 of text */
-    if (cap < 1) cap = 1;
-    long long j = 0;
-    while (j < a->k) {
-        long long per = (a->k - j + 1) / 2 < cap ? (a->k - j + 1) / 2 : cap;
-        long long mid = j + per < a->k ? j + per : a->k, end = mid + per < a->k ? mid + per : a->k;
-        Half h = {self, *c, a, mid, end, {0}, 0};
-        pthread_t thread;
-        int helped = 0;
-        if (end > mid) {
-            cursor_skip(&h.c, (mid - j) * a->size); /* the slice's first half has full batches only */
-            take_spare(&self->w, &h.out);
-            /* a thread costs tens of microseconds to start: worth it for a few hundred records */
-            helped = (end - mid) * a->size >= HELP_FROM && !pthread_create(&thread, NULL, half_main, &h);
-        }
-        int e = inv_runs(self, &self->sc[0], c, a, j, mid, &s->b);
-        if (helped) pthread_join(thread, NULL);
-        else if (end > mid && !e) h.err = inv_runs(self, &self->sc[0], &h.c, a, mid, end, &h.out);
-        if (e || h.err) { give_back(&self->w, &h.out); raise_code(e ? e : h.err); return -1; }
-        cursor_skip(c, (end - mid) * a->size - (end == a->k && end > mid ? a->size - a->last : 0));
-        if (sink_send(&self->w, s) || enqueue(&self->w, s->fd, &h.out)) {
-            give_back(&self->w, &h.out);
-            PyErr_SetFromErrno(PyExc_OSError);
-            return -1;
-        }
-        give_back(&self->w, &h.out); /* enqueue left a spare there (or nothing) */
-        j = end;
+    long long per = FLUSH_AT / (a->size * 600 + 1000);
+    if (per < 1) per = 1;
+    for (long long j = 0; j < a->k; j += per) {
+        int e = inv_runs(self, &self->sc, c, a, j, j + per < a->k ? j + per : a->k, &self->sinks[S_INVOCATIONS].b);
+        if (e) { raise_code(e); return -1; }
+        if (sink_end(self, S_INVOCATIONS)) return -1;
     }
     return 0;
 }
@@ -785,12 +746,12 @@ static PyObject *Render_starts(Render *self, PyObject *args) {
     if (!do_tl && !do_logs && !do_invs) Py_RETURN_NONE;
     if (cursor_init(self, &c, pieces)) return NULL;
     if (sink_begin(self, S_TIMELINE) || sink_begin(self, S_LOGS) || sink_begin(self, S_INVOCATIONS)) goto fail;
-    if (do_invs && !do_tl && !do_logs) /* the invocations' pass: the records, two threads making them */
+    if (do_invs && !do_tl && !do_logs) /* the invocations' pass */
         return done(self, &c, inv_all(self, &c, &a) ? -1 : 0);
     const Text *T = self->t, *bt = &T[T_BATCH], *st = &T[T_START];
     const Text t = a.t;
     Buf *tl = &self->sinks[S_TIMELINE].b, *logs = &self->sinks[S_LOGS].b;
-    Scratch *sc = &self->sc[0];
+    Scratch *sc = &self->sc;
     Buf *lst = &sc->lst;
     for (long long j = 0; j < a.k; j++) {
         long long n = j == a.k - 1 ? a.last : a.size;
@@ -803,7 +764,7 @@ static PyObject *Render_starts(Render *self, PyObject *args) {
         int flen = cold ? 4 : 5;
         if (do_invs) { /* with the other lists too: the records one run at a time, in this thread */
             Cursor one = c;
-            if ((e = inv_runs(self, &self->sc[1], &one, &a, j, j + 1, &self->sinks[S_INVOCATIONS].b))) goto code;
+            if ((e = inv_runs(self, &self->sc, &one, &a, j, j + 1, &self->sinks[S_INVOCATIONS].b))) goto code;
             if (sink_end(self, S_INVOCATIONS)) goto fail;
         }
         if ((e = run_messages(self, sc, &c, n)) || (e = id_list(self, sc, n, rid))) goto code;
@@ -853,14 +814,14 @@ static PyObject *Render_ends(Render *self, PyObject *args) {
     if (cursor_init(self, &c, pieces)) return NULL;
     if (sink_begin(self, S_TIMELINE) || sink_begin(self, S_LOGS)) goto fail;
     const Text *T = self->t, *x = &T[T_END], *dl = &T[T_DELETE];
-    Buf *tl = &self->sinks[S_TIMELINE].b, *logs = &self->sinks[S_LOGS].b, *lst = &self->sc[0].lst;
+    Buf *tl = &self->sinks[S_TIMELINE].b, *logs = &self->sinks[S_LOGS].b, *lst = &self->sc.lst;
     int e;
     for (long long j = 0; j < k; j++) {
         long long n = j == k - 1 ? last : size;
         int cold = j >= warm;
         char rid[36], nbuf[24];
         int nlen = num_text(n0 + j, nbuf);
-        if ((e = run_messages(self, &self->sc[0], &c, n)) || (e = id_list(self, &self->sc[0], n, rid))) goto code;
+        if ((e = run_messages(self, &self->sc, &c, n)) || (e = id_list(self, &self->sc, n, rid))) goto code;
         if (do_logs) {
             if (j) PUT(logs, ",\n", 2);
             if ((e = log_line(self, logs, t, self->strm[j], em0, rid, em1))) goto code;
