@@ -517,6 +517,27 @@ static PyObject *Render_flush(Render *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
+/* close(): what is still queued is dropped, and the writer thread ends (after an error, so that nothing more reaches
+   a descriptor the caller may close or reuse). The sinks are closed; a later open starts a new writer. */
+static PyObject *Render_close(Render *self, PyObject *unused) {
+    Writer *w = &self->w;
+    if (w->started) {
+        pthread_mutex_lock(&w->lock);
+        if (!w->error) w->error = ECANCELED; /* the writer skips what is left */
+        pthread_mutex_unlock(&w->lock);
+        Py_BEGIN_ALLOW_THREADS
+        writer_stop(w);
+        Py_END_ALLOW_THREADS
+        w->error = 0;
+        w->stop = 0;
+    }
+    for (int k = 0; k < SINKS; k++) {
+        self->sinks[k].fd = -1;
+        self->sinks[k].b.n = 0;
+    }
+    Py_RETURN_NONE;
+}
+
 /* add(sink, text): one element made elsewhere (a scale entry). */
 static PyObject *Render_add(Render *self, PyObject *args) {
     int k;
@@ -848,6 +869,7 @@ static PyMethodDef Render_methods[] = {
     {"open", (PyCFunction)Render_open, METH_VARARGS, "open(sink, fd, first, sep): where a section's text goes."},
     {"add", (PyCFunction)Render_add, METH_VARARGS, "add(sink, text): one element made elsewhere."},
     {"flush", (PyCFunction)Render_flush, METH_NOARGS, "Write out everything made so far."},
+    {"close", (PyCFunction)Render_close, METH_NOARGS, "Drop what is queued and end the writer thread."},
     {"each", (PyCFunction)Render_each, METH_VARARGS, "each(sink, head, tail, sep, pieces): one element a message."},
     {"starts", (PyCFunction)Render_starts, METH_VARARGS, "Timeline, log and invocation text of runs started now."},
     {"ends", (PyCFunction)Render_ends, METH_VARARGS, "Timeline and log text of runs that end now."},

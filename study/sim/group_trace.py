@@ -163,6 +163,10 @@ class PyRender:
         for sink in range(4):
             self._send(sink)
 
+    def close(self) -> None:
+        """Nothing is queued here (each write is made when its sink has enough): the sinks are closed."""
+        self.sinks = [None] * 4
+
     # ids of pieces [(segment, lo, hi)]: ids prefix{lo+1} .. prefix{hi}
     def _ids(self, pieces) -> list[tuple[Segment, str]]:
         segs = self.segs
@@ -337,6 +341,12 @@ class GroupTrace:
         self._play(())
         if not self.n:
             raise Unsupported("no run")  # pragma: no cover - a count input has at least one message
+        try:
+            self._write(fp)
+        finally:  # after an error nothing more reaches the output, whose descriptor the caller may close
+            self.render.close()
+
+    def _write(self, fp: IO[str]) -> None:
         self._open(fp)
         r, out = self.render, self.out_fd
         write_all(out, (self._head() + '\n  "invocations": [').encode())
