@@ -128,6 +128,7 @@ def test_scenarios_it_does_not_take() -> None:
     for change in ({"until": 1}, {"function": {**base["function"], "init_duration": 0.2}},
                    {"inputs": [{"at": 0, "id": "a", "body": "x"}]},
                    {"inputs": [{"at": 0, "count": 5, "prefix": "m", "attributes": {"k": "v"}}]},
+                   {"inputs": [{"at": 0, "count": 5, "prefix": "m\ud800"}]},  # UTF-8 cannot carry it
                    {"function": {**base["function"], "behavior": {"duration": 0.1, "fail": "always"}}}):
         assert not group_trace_ok(scenario_from_dict({**base, **change})), change
 
@@ -221,3 +222,20 @@ def test_the_cli_reports_a_full_disk_and_a_closed_pipe(tmp_path: Path) -> None:
     head = subprocess.run(f"{sys.executable} -m study sim {big} --json | head -c 100", shell=True,
                           capture_output=True, text=True)
     assert head.stdout.startswith('{\n  "format": "study-trace/1"') and "Traceback" not in head.stderr, head.stderr
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(prefix=st.text(max_size=6), body=st.one_of(st.none(), st.text(max_size=12)), n=st.integers(2, 40),
+       seed=st.integers(0, 2**31))
+def test_any_prefix_and_body(prefix: str, body, n: int, seed: int) -> None:
+    """Ids and bodies with quotes, backslashes, control characters, line separators and any Unicode: the C
+    renderer escapes and digests them as the encoder and hashlib do (the ids' digests hash the raw text)."""
+    data = backlog(n, batch=4, prefix=prefix, body=body, seed=seed)
+    want = dumps(simulate(scenario_from_dict(data)))
+    out = io.StringIO()
+    simulate_to(scenario_from_dict(data), out)
+    assert out.getvalue() == want
+    surrogate = any("\ud800" <= ch <= "\udfff" for ch in prefix + (body or ""))
+    assert group_trace_ok(scenario_from_dict(data)) is not surrogate  # UTF-8 cannot carry it: the engine's path
+    for renderer in renderers() if not surrogate else ():
+        assert written(data, renderer) == want

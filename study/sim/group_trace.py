@@ -56,6 +56,12 @@ def _fields(seg: CountRun) -> tuple | None:
         return None
     if at[0] != SHARED or body[0] not in (ID, SHARED) or (body[0] == SHARED and type(body[1]) is not str):
         return None
+    try:  # text that UTF-8 cannot carry (a lone surrogate) is left to the engine's path
+        seg.prefix.encode()
+        if body[0] == SHARED:
+            body[1].encode()
+    except UnicodeEncodeError:
+        return None
     return body[0] == ID, body[1]
 
 
