@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def backlog(n: int, batch: int = 10, duration: float = 0.1, per_record: float = 0, profile: str = "exam",
             extra: tuple = (), maxc: int | None = None, body=None, prefix: str = "m", memory: int | None = None,
-            idle: float | None = None, seed: int = 0, max_invocations: int | None = None) -> dict:
+            idle: float | None = None, seed: int = 0, max_invocations: int | None = None, init: float = 0) -> dict:
     first = {"at": 0, "count": n, "prefix": prefix}
     if body is not None:
         first["body"] = body
@@ -41,6 +41,8 @@ def backlog(n: int, batch: int = 10, duration: float = 0.1, per_record: float = 
         function["MemorySize"] = memory
     if idle is not None:
         function["idle_ttl"] = idle
+    if init:
+        function["init_duration"] = init
     trigger = {"type": "sqs", "BatchSize": batch, "Queue": {"VisibilityTimeout": 30}}
     if maxc:
         trigger["ScalingConfig"] = {"MaximumConcurrency": maxc}
@@ -74,6 +76,9 @@ CASES = {
     "later arrivals, two count inputs at one instant": backlog(200, extra=(
         {"at": 1.5, "count": 33, "prefix": "z"}, {"at": 1.5, "count": 5, "prefix": "y", "body": "same"})),
     "another memory size and seed": backlog(90, memory=2048, seed=7),
+    "INIT time, billed (aws), records add to the duration": backlog(300, batch=4, per_record=0.01, profile="aws",
+                                                                     init=0.35),
+    "INIT time over the ramp, not billed (exam)": backlog(3000, duration=0.5, init=1.0),
 }
 
 
@@ -93,11 +98,13 @@ def test_the_same_bytes_as_the_engine(name: str) -> None:
 @given(n=st.integers(2, 400), batch=st.integers(1, 10), duration=st.sampled_from([0.001, 0.05, 0.1, 0.7, 2.5]),
        per_record=st.sampled_from([0, 0.001, 0.02]), profile=st.sampled_from(["exam", "aws"]),
        maxc=st.sampled_from([None, 2, 3, 50]), seed=st.integers(0, 3),
-       later=st.lists(st.tuples(st.integers(0, 90), st.integers(2, 60)), max_size=3), first_at=st.integers(0, 50))
-def test_generated_backlogs(n, batch, duration, per_record, profile, maxc, seed, later, first_at) -> None:
-    """Inputs written in any order of time (the queue takes them in send order), several at one instant."""
+       later=st.lists(st.tuples(st.integers(0, 90), st.integers(2, 60)), max_size=3), first_at=st.integers(0, 50),
+       init=st.sampled_from([0, 0, 0.001, 0.05, 0.3, 1.2]))
+def test_generated_backlogs(n, batch, duration, per_record, profile, maxc, seed, later, first_at, init) -> None:
+    """Inputs written in any order of time (the queue takes them in send order), several at one instant; INIT time
+    (a cold run's invoke_start, START line and record come at its start, after what was made before it)."""
     extra = tuple({"at": at / 10, "count": k, "prefix": f"x{i}-"} for i, (at, k) in enumerate(later))
-    data = backlog(n, batch, duration, per_record, profile, extra, maxc, seed=seed)
+    data = backlog(n, batch, duration, per_record, profile, extra, maxc, seed=seed, init=init)
     data["inputs"][0]["at"] = first_at / 10
     if duration + per_record * batch > 3:
         return  # past the function's Timeout: not a backlog this writer takes
@@ -125,8 +132,7 @@ def test_where_it_gives_up_the_engine_writes_the_trace() -> None:
 def test_scenarios_it_does_not_take() -> None:
     base = backlog(50)
     assert group_trace_ok(scenario_from_dict(base))
-    for change in ({"until": 1}, {"function": {**base["function"], "init_duration": 0.2}},
-                   {"inputs": [{"at": 0, "id": "a", "body": "x"}]},
+    for change in ({"until": 1}, {"inputs": [{"at": 0, "id": "a", "body": "x"}]},
                    {"inputs": [{"at": 0, "count": 5, "prefix": "m", "attributes": {"k": "v"}}]},
                    {"inputs": [{"at": 0, "count": 5, "prefix": "m\ud800"}]},  # UTF-8 cannot carry it
                    {"function": {**base["function"], "behavior": {"duration": 0.1, "fail": "always"}}}):

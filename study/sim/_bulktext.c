@@ -666,8 +666,11 @@ static int runs_setup(Render *self, PyObject *streams, PyObject *instances, long
 /* What a call's invocation records share. */
 typedef struct {
     Text t, epoch, end, bill_full, bill_last;
-    long long n0, k, size, last, warm;
+    long long n0, k, size, last, warm, rec_n0;
 } Starts;
+
+/* What `starts` writes of its runs (group_trace's EVERYTHING, BATCH_ONLY, STARTED_ONLY). */
+enum { M_EVERYTHING, M_BATCH_ONLY, M_STARTED_ONLY };
 
 /* The invocation records of runs j0..j1-1 (each after ",\n" but the call's first) into `out`. No Python. */
 static int inv_runs(Render *self, Scratch *sc, Cursor *c, const Starts *a, long long j0, long long j1, Buf *out) {
@@ -679,7 +682,7 @@ static int inv_runs(Render *self, Scratch *sc, Cursor *c, const Starts *a, long 
         long long n = j == a->k - 1 ? a->last : a->size;
         int cold = j >= a->warm;
         char rid[36], nbuf[24], ibuf[24];
-        int nlen = num_text(a->n0 + j, nbuf);
+        int nlen = num_text(a->rec_n0 + j, nbuf);
         int ilen = num_text(self->inst[j], ibuf);
         const char *flag = cold ? "true" : "false";
         int flen = cold ? 4 : 5;
@@ -752,21 +755,28 @@ static PyObject *Render_starts(Render *self, PyObject *args) {
     Starts a;
     Text sm0, sm1;
     Cursor c = {0};
-    int e;
-    if (!PyArg_ParseTuple(args, "UULLLLO!LO!(UU)U(UU)O", &t_o, &epoch_o, &a.n0, &a.k, &a.size, &a.last, &PyList_Type,
-                          &instances, &a.warm, &PyList_Type, &streams, &sm0_o, &sm1_o, &end_o, &bf_o, &bl_o, &pieces))
+    int e, mode = M_EVERYTHING;
+    a.rec_n0 = -1;
+    if (!PyArg_ParseTuple(args, "UULLLLO!LO!(UU)U(UU)O|iL", &t_o, &epoch_o, &a.n0, &a.k, &a.size, &a.last,
+                          &PyList_Type, &instances, &a.warm, &PyList_Type, &streams, &sm0_o, &sm1_o, &end_o, &bf_o,
+                          &bl_o, &pieces, &mode, &a.rec_n0))
         return NULL;
+    if (a.rec_n0 < 0) a.rec_n0 = a.n0;
+    if (mode < M_EVERYTHING || mode > M_STARTED_ONLY) { PyErr_SetString(PyExc_ValueError, "bad mode"); return NULL; }
     if (text_of(t_o, &a.t) || text_of(epoch_o, &a.epoch) || text_of(sm0_o, &sm0) || text_of(sm1_o, &sm1) ||
         text_of(end_o, &a.end) || text_of(bf_o, &a.bill_full) || text_of(bl_o, &a.bill_last)) return NULL;
     if (a.last < 1 || a.last > a.size || runs_setup(self, streams, instances, a.k, a.size)) {
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "bad runs");
         return NULL;
     }
-    const int do_tl = self->sinks[S_TIMELINE].fd >= 0, do_logs = self->sinks[S_LOGS].fd >= 0,
-              do_invs = self->sinks[S_INVOCATIONS].fd >= 0;
+    /* the batch and environment entries only: no log line and no invocation record */
+    const int batch = mode != M_STARTED_ONLY, started = mode != M_BATCH_ONLY;
+    const int do_tl = self->sinks[S_TIMELINE].fd >= 0, do_logs = started && self->sinks[S_LOGS].fd >= 0,
+              do_invs = started && self->sinks[S_INVOCATIONS].fd >= 0;
     if (!do_tl && !do_logs && !do_invs) Py_RETURN_NONE;
     if (cursor_init(self, &c, pieces)) return NULL;
-    if (sink_begin(self, S_TIMELINE) || sink_begin(self, S_LOGS) || sink_begin(self, S_INVOCATIONS)) goto fail;
+    if ((do_tl && sink_begin(self, S_TIMELINE)) || (do_logs && sink_begin(self, S_LOGS)) ||
+        (do_invs && sink_begin(self, S_INVOCATIONS))) goto fail;
     if (do_invs && !do_tl && !do_logs) /* the invocations' pass */
         return done(self, &c, inv_all(self, &c, &a) ? -1 : 0);
     const Text *T = self->t, *bt = &T[T_BATCH], *st = &T[T_START];
@@ -783,7 +793,7 @@ static PyObject *Render_starts(Render *self, PyObject *args) {
         const Text *env = &T[cold ? T_ENV1 : T_ENV0];
         const char *flag = cold ? "true" : "false";
         int flen = cold ? 4 : 5;
-        if (do_invs) { /* with the other lists too: the records one run at a time, in this thread */
+        if (do_invs) { /* with the other lists too: the records one run at a time */
             Cursor one = c;
             if ((e = inv_runs(self, &self->sc, &one, &a, j, j + 1, &self->sinks[S_INVOCATIONS].b))) goto code;
             if (sink_end(self, S_INVOCATIONS)) goto fail;
@@ -791,13 +801,18 @@ static PyObject *Render_starts(Render *self, PyObject *args) {
         if ((e = run_messages(self, sc, &c, n)) || (e = id_list(self, sc, n, rid))) goto code;
         if (do_tl) {
             if (j) PUT(tl, ",\n", 2);
-            PUT(tl, "    ", 4); PUTS(tl, bt[0]); PUTS(tl, t); PUTS(tl, bt[1]); PUT(tl, lst->p, lst->n);
-            PUTS(tl, bt[2]);
-            PUT(tl, ",\n    ", 6); PUTS(tl, env[0]); PUTS(tl, t); PUTS(tl, env[1]); PUT(tl, ibuf, ilen);
-            PUTS(tl, env[2]); PUTC(tl, '"'); PUT(tl, rid, 36); PUTC(tl, '"'); PUTS(tl, env[3]);
-            PUT(tl, ",\n    ", 6); PUTS(tl, st[0]); PUTS(tl, t); PUTS(tl, st[1]); PUT(tl, nbuf, nlen);
-            PUTS(tl, st[2]); PUT(tl, lst->p, lst->n); PUTS(tl, st[3]); PUT(tl, ibuf, ilen); PUTS(tl, st[4]);
-            PUT(tl, flag, flen); PUTS(tl, st[5]);
+            if (batch) {
+                PUT(tl, "    ", 4); PUTS(tl, bt[0]); PUTS(tl, t); PUTS(tl, bt[1]); PUT(tl, lst->p, lst->n);
+                PUTS(tl, bt[2]);
+                PUT(tl, ",\n    ", 6); PUTS(tl, env[0]); PUTS(tl, t); PUTS(tl, env[1]); PUT(tl, ibuf, ilen);
+                PUTS(tl, env[2]); PUTC(tl, '"'); PUT(tl, rid, 36); PUTC(tl, '"'); PUTS(tl, env[3]);
+            }
+            if (batch && started) PUT(tl, ",\n", 2);
+            if (started) {
+                PUT(tl, "    ", 4); PUTS(tl, st[0]); PUTS(tl, t); PUTS(tl, st[1]); PUT(tl, nbuf, nlen);
+                PUTS(tl, st[2]); PUT(tl, lst->p, lst->n); PUTS(tl, st[3]); PUT(tl, ibuf, ilen); PUTS(tl, st[4]);
+                PUT(tl, flag, flen); PUTS(tl, st[5]);
+            }
         }
         if (do_logs) {
             if (j) PUT(logs, ",\n", 2);

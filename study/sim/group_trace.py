@@ -3,13 +3,15 @@ of the streamed trace (docs/emulator.md "Lean mode and scale").
 
 Taken where every run is known before it starts: the bulk trace's conditions (study.sim.bulk_trace: a standard queue,
 a `behavior` handler that returns nothing and whose runs all succeed within the visibility timeout, nothing that
-throttles, no misconception), and on top of them no INIT time (so every record is written at the instant it is made,
-in the order it is made), no `until`, inputs that are all `count` inputs without message attributes, and runs of at
-least 1 ms. The rounds then follow the engine's events in the engine's order: the runs that end at an instant, the
-arrivals, then the scale step and the polls; a poll starts one run per free poller, the first ones on the warm
-environments freed last. When something comes up that this model leaves out (an idle environment that expires, the
-max_invocations stop, the week's time cap) the round writer gives up, and the trace is written by the bulk trace's
-engine path instead, from the start (`Unsupported`).
+throttles, no misconception), and on top of them no `until`, inputs that are all `count` inputs without message
+attributes (in text UTF-8 can carry), and runs of at least 1 ms. The rounds then follow the engine's events in the
+engine's order: the runs that end at an instant, the arrivals, then the scale step and the polls; a poll starts one
+run per free poller, the first ones on the warm environments freed last. The trace's lists are in time order, then in
+the order their records were made: every record is written at the instant it is made, but for a cold run's
+invoke_start entry, START line and invocation record, which are at its start, INIT time later; those are written
+when the clock reaches that start, before anything made then. When something comes up that this model leaves out (an
+idle environment that expires, the max_invocations stop, the week's time cap) the round writer gives up, and the
+trace is written by the bulk trace's engine path instead, from the start (`Unsupported`).
 
 The text of a round (its runs' timeline entries, log lines and invocation records, with their ids and events) is
 made by a renderer: study.sim._bulktext, the C one, where it is built, or `PyRender` below, the same text in
@@ -25,6 +27,7 @@ import io
 import json
 import os
 import tempfile
+from collections import deque
 from hashlib import md5 as _md5
 from hashlib import sha256 as _sha256
 from typing import IO
@@ -34,6 +37,7 @@ from study.sim.engine import P_ARRIVE, P_END, P_START, TIME_CAP_MS, Engine
 from study.sim.ids import UUID_VARIANT_DIGIT
 from study.sim.scenario.input_sequence import ID, SHARED, CountRun
 from study.sim.scenario.model import Scenario
+from study.sim.scenario.profiles import PROFILES
 from study.sim.spool import INVOCATION_NL, _bytes_of, _input_state, _value, encode
 from study.sim.sqs import INITIAL_POLLERS
 from study.sim.text_events import EVENT_NL, RECORD_NL, SqsRecords, _slot, template
@@ -66,7 +70,7 @@ def _fields(seg: CountRun) -> tuple | None:
 
 
 def group_trace_ok(s: Scenario) -> bool:
-    if not bulk_trace_ok(s) or s.until_ms is not None or s.function["init_duration"]:
+    if not bulk_trace_ok(s) or s.until_ms is not None:
         return False
     b = s.behavior
     if b.duration_ms + b.duration_per_record_ms < 1:
@@ -127,6 +131,9 @@ class Segment:
 
 
 S_INVOCATIONS, S_INPUTS, S_LOGS, S_TIMELINE = range(4)  # the sections a renderer writes (as in _bulktext.c)
+# What `starts` writes of its runs: everything; the batch and environment entries only (cold runs after INIT);
+# the rest only (their invoke_start entries, START lines and invocation records, at their start).
+EVERYTHING, BATCH_ONLY, STARTED_ONLY = range(3)
 FLUSH_AT = 1 << 20
 
 
@@ -150,7 +157,7 @@ class PyRender:
 
     def _put(self, sink: int, texts: list[str]) -> None:
         s = self.sinks[sink]
-        if s is None:
+        if s is None or not texts:
             return
         data = (s[5] if s[3] else s[4]) + ",\n".join(texts).encode()
         s[3] = True
@@ -214,8 +221,12 @@ class PyRender:
         return _uuid(_sha256(text.encode()).hexdigest())
 
     def starts(self, t: str, epoch: str, n0: int, k: int, size: int, last: int, instances: list[int], warm: int,
-               streams: list[str], start_msg: tuple[str, str], end: str, billed: tuple[str, str], pieces) -> None:
-        """Timeline, log and invocation text of k runs started at `t`: n0, n0+1 ...; the first `warm` warm."""
+               streams: list[str], start_msg: tuple[str, str], end: str, billed: tuple[str, str], pieces,
+               mode: int = EVERYTHING, rec_n0: int | None = None) -> None:
+        """Timeline, log and invocation text of k runs started at `t`: n0, n0+1 ... (their invocation records
+        rec_n0, rec_n0+1 ...); the first `warm` warm. `mode`: all of it, the batch and environment entries only,
+        or the rest only."""
+        rec_n0 = n0 if rec_n0 is None else rec_n0
         if self.sinks[S_INVOCATIONS] is None and self.sinks[S_LOGS] is None and self.sinks[S_TIMELINE] is None:
             return
         tp = self.t
@@ -234,8 +245,11 @@ class PyRender:
             lst = self._list(ids)
             e0, e1, e2, e3 = tp.env[cold]
             flag = "true" if cold else "false"
-            tl.append("    " + b0 + t + b1 + lst + b2)
-            tl.append("    " + e0 + t + e1 + inst + e2 + '"' + rid + '"' + e3)
+            if mode != STARTED_ONLY:
+                tl.append("    " + b0 + t + b1 + lst + b2)
+                tl.append("    " + e0 + t + e1 + inst + e2 + '"' + rid + '"' + e3)
+            if mode == BATCH_ONLY:
+                continue
             tl.append("    " + s0 + t + s1 + n + s2 + lst + s3 + inst + s4 + flag + s5)
             logs.append("    " + l0 + t + l1 + streams[instances[j]] + l2 + start_msg[0] + rid + start_msg[1] + l3)
             if self.sinks[S_INVOCATIONS] is None:
@@ -254,7 +268,7 @@ class PyRender:
                                + r[7])
             event = tp.event_head + tp.event_sep.join(records) + tp.event_tail
             bill = billed[1] if j == k - 1 else billed[0]
-            invs.append("    " + i_[0] + n + i_[1] + '"' + rid + '"' + i_[2] + t + i_[3] + end + i_[4] + lst + i_[5]
+            invs.append("    " + i_[0] + str(rec_n0 + j) + i_[1] + '"' + rid + '"' + i_[2] + t + i_[3] + end + i_[4] + lst + i_[5]
                         + inst + i_[6] + flag + i_[7] + event + i_[8] + bill + i_[9])
         self._put(S_TIMELINE, tl)
         self._put(S_LOGS, logs)
@@ -310,7 +324,7 @@ def renderer(tpl: Templates, segments: list[Segment], seed: int, native: bool | 
 class _Runs:
     """Runs started together that end together: k runs n0.., their messages [lo, hi) in send order."""
 
-    __slots__ = ("n0", "k", "size", "last", "instances", "warm", "lo", "hi", "start")
+    __slots__ = ("n0", "k", "size", "last", "instances", "warm", "lo", "hi", "start", "billed", "end_text")
 
 
 class GroupTrace:
@@ -323,8 +337,6 @@ class GroupTrace:
         self.batch_size = t["BatchSize"]
         self.vt_ms = t["effective_visibility_timeout"] * 1000
         self.max_concurrency = t["ScalingConfig"]["MaximumConcurrency"]
-        from study.sim.scenario.profiles import PROFILES
-
         self.rate, self.cap = PROFILES[s.profile].sqs_scaling
         b = s.behavior
         self.duration_ms, self.per_record_ms = b.duration_ms, b.duration_per_record_ms
@@ -334,6 +346,8 @@ class GroupTrace:
         self.tpl = Templates(self.e, t)
         self.render = renderer(self.tpl, [Segment(seg, self.epoch0) for seg in self.segs], s.seed, native)
         self.memory = self.e.memory
+        self.init_ms = self.e.init_ms
+        self.init_billed = PROFILES[s.profile].init_billed  # pricing.init-billing
 
     def pieces(self, lo: int, hi: int) -> list[tuple[int, int, int]]:
         index = self.seg_index
@@ -405,12 +419,18 @@ class GroupTrace:
         self.last_end = 0
         self.last_ms = 0
         self.done: list[tuple[int, int]] = []  # (messages, when they end), in send order
+        later = self.later = deque()  # cold runs whose start (after INIT) is still to be written, by start
+        self.out_n = 0  # invocation records written (their `n`, in start order)
         while heap:
             t_ms, _, _, kind, *args = heapq.heappop(heap)
             if t_ms > TIME_CAP_MS:
                 raise Unsupported("the week's time cap")
+            while later and later[0].start <= t_ms:
+                self._started_later(later.popleft())
             self.now = t_ms
             getattr(self, "_" + kind)(*args)
+        while later:
+            self._started_later(later.popleft())
         if self.cursor != len(s.inputs):
             raise Unsupported("inputs left in the queue")  # pragma: no cover - every message is received
 
@@ -502,33 +522,55 @@ class GroupTrace:
             self.e.max_running = self.running
         n0 = self.n + 1
         self.n += k
-        # Runs of the same size end together: a partial last batch ends apart when records add to the duration.
-        groups = []
+        # Runs that start together and are the same size end together: the warm ones start now, the cold ones after
+        # INIT, and a partial last batch ends apart when records add to the duration. In run order (the order the
+        # engine schedules their ends in).
         d_full = self.duration_ms + self.per_record_ms * bs
         d_last = self.duration_ms + self.per_record_ms * last
-        if d_full == d_last or k == 1:
-            groups.append((0, k, d_last))
-        else:
-            groups.append((0, k - 1, d_full))
-            groups.append((k - 1, k, d_last))
+        cuts = {0, warm}
+        if d_full != d_last:
+            cuts.add(k - 1)
+        starts = sorted(c for c in cuts if c < k)
+        bounds = list(zip(starts, [*starts[1:], k], strict=True))
         t = seconds_text(now)
         epoch = str(self.epoch0 + now)
-        for a, b, d in groups:
+        for a, b in bounds:
             g = _Runs()
+            cold = a >= warm
             g.n0, g.k, g.size, g.last = n0 + a, b - a, bs, last if b == k else bs
             g.instances = instances[a:b]
-            g.warm = max(0, min(b, warm) - a)
+            g.warm = 0 if cold else g.k
             g.lo = lo + a * bs
             g.hi = g.lo + (g.k - 1) * bs + g.last
-            g.start = now
-            billed = (str(max(1, d_full)), str(max(1, d_last if b == k else d_full)))
-            self.billed += (g.k - 1) * max(1, d_full) + max(1, d_last if b == k else d_full)
+            g.start = now + (self.init_ms if cold else 0)
+            d_end = d_last if b == k else d_full
+            init_billed = self.init_ms if cold and self.init_billed else 0  # pricing.init-billing
+            billed = (str(max(1, d_full + init_billed)), str(max(1, d_end + init_billed)))
+            self.billed += (g.k - 1) * max(1, d_full + init_billed) + max(1, d_end + init_billed)
+            g.billed, g.end_text = billed, seconds_text(g.start + d_end)
             if self.text:
+                # A cold run's invoke_start and START line are at its start, after INIT: they are written then,
+                # before what is made at that instant (the timeline's order is time, then the order made).
+                deferred = cold and self.init_ms > 0
+                mode = BATCH_ONLY if deferred else EVERYTHING
                 self.render.starts(t, epoch, g.n0, g.k, g.size, g.last, g.instances, g.warm, self.streams,
-                                   _START_MSG, seconds_text(now + d), billed, self.pieces(g.lo, g.hi))
-            self.at(now + d, P_END, "end", g)
-            self.done.append((g.hi - g.lo, now + d))  # in send order (a shorter last batch ends first)
+                                   _START_MSG, g.end_text, billed, self.pieces(g.lo, g.hi), mode, self.out_n + 1)
+                if deferred:
+                    self.later.append(g)
+                else:
+                    self.out_n += g.k
+            if g.start > self.last_ms:
+                self.last_ms = g.start
+            self.at(g.start + d_end, P_END, "end", g)
+            self.done.append((g.hi - g.lo, g.start + d_end))  # in send order
         self._tl_time()
+
+    def _started_later(self, g: _Runs) -> None:
+        """Cold runs' invoke_start entries, START lines and invocation records, at their start after INIT."""
+        self.render.starts(seconds_text(g.start), str(self.epoch0 + g.start - self.init_ms), g.n0, g.k, g.size,
+                           g.last, g.instances, 0, self.streams, _START_MSG, g.end_text, g.billed,
+                           self.pieces(g.lo, g.hi), STARTED_ONLY, self.out_n + 1)
+        self.out_n += g.k
 
     def _new_stream(self, number: int) -> None:
         e = self.e
@@ -555,10 +597,11 @@ class GroupTrace:
     def _report(self, size: int, cold: bool, d: int) -> str:
         """The REPORT line's JSON text after its request id (without the closing quote's piece)."""
         mem = self.memory
-        text = (f"\tDuration: {d:.2f} ms\tBilled Duration: {max(1, d)} ms\tMemory Size: {mem} MB\t"
+        billed = max(1, d + (self.init_ms if cold and self.init_billed else 0))
+        text = (f"\tDuration: {d:.2f} ms\tBilled Duration: {billed} ms\tMemory Size: {mem} MB\t"
                 f"Max Memory Used: {min(mem, 40 + size // 10)} MB")
         if cold:
-            text += "\tInit Duration: 0.00 ms"
+            text += f"\tInit Duration: {self.init_ms:.2f} ms"
         return _string(text)[1:]
 
     # -- the whole text --
