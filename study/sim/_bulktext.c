@@ -359,7 +359,10 @@ static int cursor_init(Render *r, Cursor *c, PyObject *pieces) {
     for (Py_ssize_t i = 0; i < n; i++) {
         int seg; long long lo, hi;
         if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "iLL", &seg, &lo, &hi)) goto bad;
-        if (seg < 0 || seg >= r->nsegs || lo < 0 || hi < lo) { PyErr_SetString(PyExc_ValueError, "bad piece"); goto bad; }
+        if (seg < 0 || seg >= r->nsegs || lo < 0 || hi < lo) {
+            PyErr_SetString(PyExc_ValueError, "bad piece");
+            goto bad;
+        }
         c->p[i].seg = seg; c->p[i].lo = lo; c->p[i].hi = hi;
     }
     Py_DECREF(seq);
@@ -914,7 +917,8 @@ static PyObject *use_libcrypto(PyObject *mod, PyObject *arg) {
     void *h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
     if (!h) h = dlopen(path, RTLD_NOW);
     if (!h) Py_RETURN_FALSE;
-    Lib s = {(init_fn)dlsym(h, "SHA256_Init"), (update_fn)dlsym(h, "SHA256_Update"), (final_fn)dlsym(h, "SHA256_Final")};
+    Lib s = {(init_fn)dlsym(h, "SHA256_Init"), (update_fn)dlsym(h, "SHA256_Update"),
+             (final_fn)dlsym(h, "SHA256_Final")};
     Lib m = {(init_fn)dlsym(h, "MD5_Init"), (update_fn)dlsym(h, "MD5_Update"), (final_fn)dlsym(h, "MD5_Final")};
     if (!s.init || !s.update || !s.final || !m.init || !m.update || !m.final) Py_RETURN_FALSE;
     ossl_sha = s;
@@ -949,6 +953,10 @@ PyMODINIT_FUNC PyInit__bulktext(void) {
     if (PyModule_AddStringConstant(m, "source", BULKTEXT_SOURCE) < 0) { Py_DECREF(m); return NULL; }
 #endif
     Py_INCREF(&RenderType);
-    if (PyModule_AddObject(m, "Render", (PyObject *)&RenderType) < 0) { Py_DECREF(&RenderType); Py_DECREF(m); return NULL; }
+    if (PyModule_AddObject(m, "Render", (PyObject *)&RenderType) < 0) {
+        Py_DECREF(&RenderType);
+        Py_DECREF(m);
+        return NULL;
+    }
     return m;
 }

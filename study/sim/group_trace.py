@@ -268,8 +268,8 @@ class PyRender:
                                + r[7])
             event = tp.event_head + tp.event_sep.join(records) + tp.event_tail
             bill = billed[1] if j == k - 1 else billed[0]
-            invs.append("    " + i_[0] + str(rec_n0 + j) + i_[1] + '"' + rid + '"' + i_[2] + t + i_[3] + end + i_[4] + lst + i_[5]
-                        + inst + i_[6] + flag + i_[7] + event + i_[8] + bill + i_[9])
+            invs.append("    " + i_[0] + str(rec_n0 + j) + i_[1] + '"' + rid + '"' + i_[2] + t + i_[3] + end + i_[4]
+                        + lst + i_[5] + inst + i_[6] + flag + i_[7] + event + i_[8] + bill + i_[9])
         self._put(S_TIMELINE, tl)
         self._put(S_LOGS, logs)
         self._put(S_INVOCATIONS, invs)
