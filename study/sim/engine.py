@@ -368,12 +368,8 @@ class Engine:
             else:
                 self.log(inv.end, env.stream, f"[ERROR] {inv.error.get('errorType')}: {inv.error.get('errorMessage')}")
         self.log(inv.end, env.stream, f"END RequestId: {inv.request_id}")
-        report = (f"REPORT RequestId: {inv.request_id}\tDuration: {inv.duration_ms:.2f} ms\t"
-                  f"Billed Duration: {inv.billed_ms} ms\tMemory Size: {self.memory} MB\t"
-                  f"Max Memory Used: {min(self.memory, 40 + len(inv.inputs) // 10)} MB")
-        if inv.cold_start:
-            report += f"\tInit Duration: {inv.init_ms:.2f} ms"
-        self.log(inv.end, env.stream, report)
+        self.log(inv.end, env.stream, f"REPORT RequestId: {inv.request_id}" + report_tail(
+            inv.duration_ms, inv.billed_ms, self.memory, len(inv.inputs), inv.init_ms if inv.cold_start else None))
         entry = self.tl("invoke_end", None, n=inv.n, status=inv.status, inputs=list(inv.inputs))
         inv.on_end(inv)
         # The source may reclassify the run (an invalid partial-batch or ALB response is an error, a valid
@@ -481,6 +477,15 @@ class Engine:
             "summary": self.summary(len(invs), errors, sum(i["billed_ms"] for i in invs), last_end),
         }
         return trace
+
+
+def report_tail(duration_ms: int, billed_ms: int, memory: int, n_inputs: int, init_ms: int | None) -> str:
+    """A REPORT log line after its request id (`init_ms` on a cold start only)."""
+    text = (f"\tDuration: {duration_ms:.2f} ms\tBilled Duration: {billed_ms} ms\tMemory Size: {memory} MB\t"
+            f"Max Memory Used: {min(memory, 40 + n_inputs // 10)} MB")
+    if init_ms is not None:
+        text += f"\tInit Duration: {init_ms:.2f} ms"
+    return text
 
 
 def _substitute(value: Any, item_id) -> Any:

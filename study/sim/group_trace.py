@@ -33,13 +33,13 @@ from hashlib import sha256 as _sha256
 from typing import IO
 
 from study.sim.bulk_trace import bulk_trace_ok
-from study.sim.engine import P_ARRIVE, P_END, P_START, TIME_CAP_MS, Engine
+from study.sim.engine import P_ARRIVE, P_END, P_START, TIME_CAP_MS, Engine, report_tail
 from study.sim.ids import UUID_VARIANT_DIGIT
 from study.sim.scenario.input_sequence import ID, SHARED, CountRun
 from study.sim.scenario.model import Scenario
 from study.sim.scenario.profiles import PROFILES
 from study.sim.spool import INVOCATION_NL, _bytes_of, _input_state, _value, encode
-from study.sim.sqs import INITIAL_POLLERS
+from study.sim.sqs import INITIAL_POLLERS, next_scale_at, pollers_at
 from study.sim.text_events import EVENT_NL, RECORD_NL, SqsRecords, _slot, template
 
 _string = json.encoder.encode_basestring
@@ -155,11 +155,12 @@ class PyRender:
     def add(self, sink: int, text: str) -> None:
         self._put(sink, [text])
 
-    def _put(self, sink: int, texts: list[str]) -> None:
+    def _put(self, sink: int, texts, sep: str = ",\n") -> None:
+        """Elements joined by `sep`, after the section's opening or its separator."""
         s = self.sinks[sink]
         if s is None or not texts:
             return
-        data = (s[5] if s[3] else s[4]) + ",\n".join(texts).encode()
+        data = (s[5] if s[3] else s[4]) + sep.join(texts).encode()
         s[3] = True
         s[1].append(data)
         s[2] += len(data)
@@ -197,16 +198,8 @@ class PyRender:
     def each(self, sink: int, head: str, tail: str, sep: str, pieces) -> None:
         """For each message of `pieces`: head + its id as JSON + tail, joined by sep (a backlog's arrive entries,
         the inputs' states)."""
-        s = self.sinks[sink]
-        if s is None:
-            return
-        data = (s[5] if s[3] else s[4]) + sep.join(
-            head + '"' + seg.prefix_json + num + '"' + tail for seg, num in self._ids(pieces)).encode()
-        s[3] = True
-        s[1].append(data)
-        s[2] += len(data)
-        if s[2] >= FLUSH_AT:
-            self._send(sink)
+        if self.sinks[sink] is not None:
+            self._put(sink, [head + '"' + seg.prefix_json + num + '"' + tail for seg, num in self._ids(pieces)], sep)
 
     def _runs(self, pieces, k: int, size: int, last: int):
         ids = self._ids(pieces)
@@ -406,7 +399,7 @@ class GroupTrace:
             at(at_ms, P_ARRIVE, "arrive", first, end)
         self.text = bool(sections)
         self.streams = [""]
-        self.sent = self.visible = self.inflight = self.running = self.n = 0
+        self.visible = self.inflight = self.running = self.n = 0
         self.e.max_running = 0
         self.t0: int | None = None
         self.poll_pending_at: int | None = None
@@ -441,9 +434,7 @@ class GroupTrace:
             self.last_ms = self.now
 
     def _arrive(self, first: int, end: int) -> None:
-        k = end - first
-        self.sent += k
-        self.visible += k
+        self.visible += end - first
         if self.t0 is None:
             self.t0 = self.now
         if self.text:
@@ -458,11 +449,7 @@ class GroupTrace:
             self.at(self.now, P_START, "poll")
 
     def pollers(self) -> int:
-        ramp = INITIAL_POLLERS + self.rate * ((self.now - self.t0) // 60000) if self.t0 is not None else 0
-        n = min(self.cap, ramp)
-        if self.max_concurrency is not None:
-            n = min(n, self.max_concurrency)
-        return n
+        return pollers_at(self.now, self.t0, self.rate, self.cap, self.max_concurrency)
 
     def _scale(self) -> None:
         n = self.pollers()
@@ -489,8 +476,7 @@ class GroupTrace:
             free -= k
         if self.visible and free <= 0 and self.pollers() < min(self.cap, self.max_concurrency or self.cap) \
                 and self.t0 is not None:
-            step = 60000
-            nxt = self.t0 + ((self.now - self.t0) // step + 1) * step
+            nxt = next_scale_at(self.now, self.t0)
             if self.scale_at != nxt:
                 self.scale_at = nxt
                 self.at(nxt, P_SCALE, "scale")
@@ -544,10 +530,10 @@ class GroupTrace:
             g.hi = g.lo + (g.k - 1) * bs + g.last
             g.start = now + (self.init_ms if cold else 0)
             d_end = d_last if b == k else d_full
-            init_billed = self.init_ms if cold and self.init_billed else 0  # pricing.init-billing
-            billed = (str(max(1, d_full + init_billed)), str(max(1, d_end + init_billed)))
-            self.billed += (g.k - 1) * max(1, d_full + init_billed) + max(1, d_end + init_billed)
-            g.billed, g.end_text = billed, seconds_text(g.start + d_end)
+            billed_full, billed_end = self._billed(d_full, cold), self._billed(d_end, cold)
+            self.billed += (g.k - 1) * billed_full + billed_end
+            billed = g.billed = (str(billed_full), str(billed_end))
+            g.end_text = seconds_text(g.start + d_end)
             if self.text:
                 # A cold run's invoke_start and START line are at its start, after INIT: they are written then,
                 # before what is made at that instant (the timeline's order is time, then the order made).
@@ -595,14 +581,13 @@ class GroupTrace:
         self._request_poll()
 
     def _report(self, size: int, cold: bool, d: int) -> str:
-        """The REPORT line's JSON text after its request id (without the closing quote's piece)."""
-        mem = self.memory
-        billed = max(1, d + (self.init_ms if cold and self.init_billed else 0))
-        text = (f"\tDuration: {d:.2f} ms\tBilled Duration: {billed} ms\tMemory Size: {mem} MB\t"
-                f"Max Memory Used: {min(mem, 40 + size // 10)} MB")
-        if cold:
-            text += f"\tInit Duration: {self.init_ms:.2f} ms"
+        """The REPORT line's JSON text after its request id, with the closing quote."""
+        text = report_tail(d, self._billed(d, cold), self.memory, size, self.init_ms if cold else None)
         return _string(text)[1:]
+
+    def _billed(self, d: int, cold: bool) -> int:
+        """A run's billed ms: its duration, plus INIT on a cold start where the profile bills it."""
+        return max(1, d + (self.init_ms if cold and self.init_billed else 0))  # pricing.init-billing
 
     # -- the whole text --
 

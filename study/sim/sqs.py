@@ -22,6 +22,22 @@ from study.sim.sources.base import Source
 INITIAL_POLLERS = 5
 
 
+def pollers_at(now: int, t0: int | None, rate: int, cap: int, max_concurrency: int | None) -> int:
+    """sqs.scaling: INITIAL_POLLERS once messages are visible (since t0), `rate` more each whole minute, up to the
+    profile's cap and the mapping's MaximumConcurrency."""
+    ramp = INITIAL_POLLERS + rate * ((now - t0) // (60 * MS)) if t0 is not None else 0
+    n = min(cap, ramp)
+    if max_concurrency is not None:
+        n = min(n, max_concurrency)
+    return n
+
+
+def next_scale_at(now: int, t0: int) -> int:
+    """The next scaling step after `now`: a whole minute after t0."""
+    step = 60 * MS
+    return t0 + ((now - t0) // step + 1) * step
+
+
 class Message:
     __slots__ = ("iid", "order", "ids", "_message_id", "body", "group", "dedup_id", "sent_ms",
                  "receive_count", "first_receive_ms", "state", "attributes", "sequence_number", "queue_arn",
@@ -175,11 +191,7 @@ class SqsSource(Source):
     # -- polling ---------------------------------------------------------------------------------------------
 
     def pollers(self) -> int:
-        ramp = INITIAL_POLLERS + self.rate * ((self.e.now - self.t0) // (60 * MS)) if self.t0 is not None else 0
-        n = min(self.cap, ramp)
-        if self.max_concurrency is not None:
-            n = min(n, self.max_concurrency)
-        return n
+        return pollers_at(self.e.now, self.t0, self.rate, self.cap, self.max_concurrency)
 
     def _free(self) -> int:
         """Pollers not holding a batch. The function's concurrency is not looked at (rules.yaml `sqs.throttled-batch`)."""
@@ -224,8 +236,7 @@ class SqsSource(Source):
 
     def _schedule_scale(self) -> None:
         e = self.e
-        step = 60 * MS
-        nxt = self.t0 + ((e.now - self.t0) // step + 1) * step
+        nxt = next_scale_at(e.now, self.t0)
         if self.scale_at != nxt:
             self.scale_at = nxt
             e.at(nxt, P_START, self._scale, nxt)
